@@ -1,4 +1,4 @@
-"""ConservativeObjectiveRegressor: the scikit-learn face of a conservative objective model."""
+"""ConservativeObjectiveRegressor: the scikit-learn face of a COMs model."""
 
 import math
 import warnings

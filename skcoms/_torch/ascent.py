@@ -1,4 +1,4 @@
-"""Batched gradient ascent: the one routine that mines negatives and proposes designs."""
+"""Batched gradient ascent: one routine mines negatives and proposes designs."""
 
 import torch
 
@@ -6,7 +6,7 @@ import torch
 def gradient_ascent(
     value_and_grad, x, *, n_steps, step_size, lower=None, upper=None, record=False
 ):
-    """Run ``n_steps`` of ``x <- clip(x + step_size * direction(x))`` on every row at once.
+    """Run ``n_steps`` of ``x <- clip(x + step_size * direction(x))`` on all rows.
 
     Parameters
     ----------

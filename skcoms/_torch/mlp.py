@@ -100,7 +100,7 @@ class StackedMLP:
         return x
 
     def forward(self, x):
-        """Scores of ``x`` (``B x d``, shared, or ``K x B x d``) as a ``K x B`` tensor."""
+        """Scores of ``x`` (``B x d`` shared, or ``K x B x d``) as ``K x B``."""
         act = ACTIVATIONS[self.activation][0]
         h = self._expand(x)
         for w, b in zip(self.weights[:-1], self.biases[:-1]):

@@ -125,10 +125,13 @@ def train_conservative(net, X, y, config, generator, on_epoch=None):
             total = loss.sum()
             if dual:
                 # dual descent: alpha grows while the over-estimation exceeds its limit
-                total = total + (
-                    log_alpha.exp()
-                    * (config.overestimation_limit - overestimation.detach())
-                ).sum()
+                total = (
+                    total
+                    + (
+                        log_alpha.exp()
+                        * (config.overestimation_limit - overestimation.detach())
+                    ).sum()
+                )
             optimizer.zero_grad(set_to_none=True)
             total.backward()
             optimizer.step()
@@ -159,7 +162,11 @@ def train_conservative(net, X, y, config, generator, on_epoch=None):
         history.overestimation.append(over_e)
         history.alpha.append(alpha_e)
         history.n_epochs = epoch + 1
-        for name, value in (("loss", loss_e), ("over-estimation", over_e), ("alpha", alpha_e)):
+        for name, value in (
+            ("loss", loss_e),
+            ("over-estimation", over_e),
+            ("alpha", alpha_e),
+        ):
             if not math.isfinite(value):
                 raise DivergenceError(
                     f"training diverged at epoch {epoch + 1}: the {name} is {value}. "
