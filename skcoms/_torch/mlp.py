@@ -2,7 +2,8 @@
 
 A single model is the stack with K = 1; an ensemble trains all its members at once.
 Weights have shape ``K x fan_in x fan_out`` and biases ``K x 1 x fan_out``, so every
-layer is one ``baddbmm`` whatever K is.
+layer is one ``baddbmm`` whatever K is (a plain ``addmm`` when K = 1, the faster
+kernel on the CPU).
 """
 
 import math
@@ -20,6 +21,19 @@ def _tanh_grad(h):
 
 def _logistic_grad(h):
     return h * (1.0 - h)
+
+
+def _affine(h, w, b):
+    """``h @ w + b`` per member; one plain ``addmm`` when there is a single member."""
+    if w.shape[0] == 1:
+        return torch.addmm(b[0], h[0], w[0]).unsqueeze(0)
+    return torch.baddbmm(b, h, w)
+
+
+def _matmul(a, b):
+    if a.shape[0] == 1 and b.shape[0] == 1:
+        return torch.mm(a[0], b[0]).unsqueeze(0)
+    return torch.bmm(a, b)
 
 
 def _identity(a):
@@ -104,8 +118,8 @@ class StackedMLP:
         act = ACTIVATIONS[self.activation][0]
         h = self._expand(x)
         for w, b in zip(self.weights[:-1], self.biases[:-1]):
-            h = act(torch.baddbmm(b, h, w))
-        return torch.baddbmm(self.biases[-1], h, self.weights[-1]).squeeze(-1)
+            h = act(_affine(h, w, b))
+        return _affine(h, self.weights[-1], self.biases[-1]).squeeze(-1)
 
     def value_and_grad(self, x):
         """Scores and their gradient with respect to the input, without autograd.
@@ -119,12 +133,12 @@ class StackedMLP:
             h = self._expand(x)
             hidden = []
             for w, b in zip(self.weights[:-1], self.biases[:-1]):
-                h = act(torch.baddbmm(b, h, w))
+                h = act(_affine(h, w, b))
                 hidden.append(h)
-            values = torch.baddbmm(self.biases[-1], h, self.weights[-1]).squeeze(-1)
+            values = _affine(h, self.weights[-1], self.biases[-1]).squeeze(-1)
             grad = self.weights[-1].transpose(1, 2)
             for w, h in zip(reversed(self.weights[:-1]), reversed(hidden)):
-                grad = torch.bmm(grad * act_grad(h), w.transpose(1, 2))
+                grad = _matmul(grad * act_grad(h), w.transpose(1, 2))
             if grad.shape[1] != values.shape[1]:
                 # no hidden layer: the gradient is the same for every row
                 grad = grad.expand(-1, values.shape[1], -1)

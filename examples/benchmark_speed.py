@@ -1,0 +1,214 @@
+"""Time COMs training against the machine's own matrix-multiply rate.
+
+Prints one table: for each configuration, the time per training step, the epoch time
+extrapolated to TFBind8's 32,898 visible designs, the achieved GFLOP/s (counting
+(2T + 6) forward-equivalents per sample, T = ascent steps) and its fraction of the
+matmul rate measured in the same run for the same layer shapes. It also times a
+straightforward implementation (nn.Sequential, a DataLoader, autograd in the inner
+loop, a loss read back every step) at the same configuration and prints the ratio.
+
+    python examples/benchmark_speed.py          # CUDA when found, else the CPU
+    python examples/benchmark_speed.py --device cuda --steps 200
+"""
+
+import argparse
+import math
+import resource
+import time
+
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+from skcoms._torch.device import make_generator, resolve_device
+from skcoms._torch.mlp import StackedMLP
+from skcoms._torch.train import TrainingConfig, train_conservative
+
+N_TFBIND8 = 32_898  # visible designs of TFBind8
+N_FEATURES = 24  # 8 positions x (4 - 1) logits
+
+CONFIGS = {
+    # name: hidden sizes, ascent steps, batch size
+    "reference (2x2048, T=50)": ((2048, 2048), 50, 128),
+    "default (2x256, T=10)": ((256, 256), 10, 128),
+}
+
+
+def _sync(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def flops_per_sample(hidden, n_steps):
+    sizes = [N_FEATURES, *hidden, 1]
+    forward = 2 * sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    return (2 * n_steps + 6) * forward
+
+
+def matmul_rate(hidden, batch, device, dtype, seconds=1.0):
+    """GFLOP/s of the layer shapes the training step runs, back to back."""
+    sizes = [N_FEATURES, *hidden, 1]
+    weights = [
+        torch.randn(a, b, device=device, dtype=dtype) for a, b in zip(sizes, sizes[1:])
+    ]
+    x = torch.randn(batch, N_FEATURES, device=device, dtype=dtype)
+    flop = 2 * batch * sum(w.numel() for w in weights)
+
+    def run():
+        h = x
+        for w in weights:
+            h = h @ w
+        return h
+
+    for _ in range(3):
+        run()
+    _sync(device)
+    reps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for _ in range(10):
+            run()
+        reps += 10
+        _sync(device)
+    return flop * reps / (time.perf_counter() - start) / 1e9
+
+
+def time_skcoms(hidden, n_steps, batch, n_batches, device, dtype):
+    gen = make_generator(0)
+    n = batch * n_batches
+    X = torch.randn(n, N_FEATURES, generator=gen).to(device, dtype)
+    y = torch.randn(n, generator=gen).to(device, dtype)
+    net = StackedMLP.initialize(1, [N_FEATURES, *hidden, 1], "relu", gen, device, dtype)
+    config = TrainingConfig(
+        n_epochs=1,
+        batch_size=batch,
+        learning_rate=3e-4,
+        alpha=None,
+        overestimation_limit=2.0,
+        alpha_init=0.1,
+        alpha_learning_rate=0.01,
+        n_ascent_steps=n_steps,
+        ascent_step_size=2.0 * math.sqrt(N_FEATURES),
+        tol=0.0,
+        n_iter_no_change=0,
+    )
+    warm = TrainingConfig(**{**config.__dict__})
+    train_conservative(net, X[: 2 * batch], y[: 2 * batch], warm, gen)
+    _sync(device)
+    start = time.perf_counter()
+    train_conservative(net, X, y, config, gen)
+    _sync(device)
+    return (time.perf_counter() - start) / n_batches
+
+
+def time_straightforward(hidden, n_steps, batch, n_batches, device, dtype):
+    """COMs as it is usually first written: clear, and slow where overhead dominates."""
+    gen = torch.Generator().manual_seed(0)
+    n = batch * n_batches
+    X = torch.randn(n, N_FEATURES, generator=gen).to(device, dtype)
+    y = torch.randn(n, 1, generator=gen).to(device, dtype)
+    layers, width = [], N_FEATURES
+    for h in hidden:
+        layers += [torch.nn.Linear(width, h), torch.nn.ReLU()]
+        width = h
+    model = torch.nn.Sequential(*layers, torch.nn.Linear(width, 1)).to(device, dtype)
+    log_alpha = torch.tensor(
+        math.log(0.1), device=device, dtype=dtype, requires_grad=True
+    )
+    opt = torch.optim.Adam(model.parameters(), lr=3e-4)
+    alpha_opt = torch.optim.Adam([log_alpha], lr=0.01)
+    loader = DataLoader(
+        TensorDataset(X, y), batch_size=batch, shuffle=True, generator=gen
+    )
+    step = 2.0 * math.sqrt(N_FEATURES)
+
+    def one_epoch(limit):
+        for i, (xb, yb) in enumerate(loader):
+            if i == limit:
+                break
+            x_neg = xb.clone()
+            for _ in range(n_steps):
+                x_neg.requires_grad_(True)
+                grad = torch.autograd.grad(model(x_neg).sum(), x_neg)[0]
+                x_neg = (x_neg + step * grad).detach()
+            pred, neg = model(xb), model(x_neg)
+            overestimation = neg.mean() - pred.mean()
+            alpha = log_alpha.exp()
+            loss = 0.5 * ((pred - yb) ** 2).mean() + alpha.detach() * overestimation
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            alpha_loss = alpha * (2.0 - overestimation.detach())
+            alpha_opt.zero_grad()
+            alpha_loss.backward()
+            alpha_opt.step()
+            loss.item()
+
+    one_epoch(2)
+    _sync(device)
+    start = time.perf_counter()
+    one_epoch(n_batches)
+    _sync(device)
+    return (time.perf_counter() - start) / n_batches
+
+
+def peak_memory_mb(device):
+    if device.type == "cuda":
+        return torch.cuda.max_memory_allocated(device) / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+    parser.add_argument(
+        "--steps", type=int, default=None, help="training steps timed per configuration"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="a few steps, for a smoke test"
+    )
+    args = parser.parse_args(argv)
+    device = resolve_device(args.device)
+    dtype = getattr(torch, args.dtype)
+    torch.backends.cuda.matmul.allow_tf32 = False
+    print(
+        f"device: {device}  dtype: {args.dtype}  "
+        f"torch threads: {torch.get_num_threads()}"
+    )
+    header = (
+        f"{'configuration':<26}{'impl':<16}{'ms/step':>9}{'s/epoch':>9}"
+        f"{'GFLOP/s':>9}{'matmul':>9}{'of peak':>9}{'speedup':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, (hidden, n_steps, batch) in CONFIGS.items():
+        big = hidden[0] >= 1024
+        if args.quick:
+            n_batches = 1 if big else 3
+        elif args.steps is not None:
+            n_batches = args.steps
+        else:
+            n_batches = (200 if not big else 5) if device.type == "cpu" else 200
+        rate = matmul_rate(
+            hidden, batch, device, dtype, seconds=0.2 if args.quick else 1.0
+        )
+        flop = flops_per_sample(hidden, n_steps) * batch
+        epoch_batches = math.ceil(N_TFBIND8 / batch)
+        results = {}
+        for impl, fn in (
+            ("skcoms", time_skcoms),
+            ("straightforward", time_straightforward),
+        ):
+            results[impl] = fn(hidden, n_steps, batch, n_batches, device, dtype)
+        for impl, seconds in results.items():
+            achieved = flop / seconds / 1e9
+            speedup = results["straightforward"] / seconds
+            print(
+                f"{name:<26}{impl:<16}{seconds * 1e3:>9.1f}"
+                f"{seconds * epoch_batches:>9.1f}"
+                f"{achieved:>9.1f}{rate:>9.1f}{achieved / rate:>9.0%}{speedup:>8.2f}x"
+            )
+    print(f"peak memory: {peak_memory_mb(device):.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
