@@ -7,13 +7,14 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._torch.device import make_generator, resolve_device, resolve_dtype
 from ._torch.mlp import ACTIVATIONS, StackedMLP
-from ._torch.train import TrainingConfig, train_conservative
+from ._torch.train import ALPHA_MAX, ALPHA_MIN, TrainingConfig, train_conservative
 
 _PREDICT_CHUNK = 16384
 
@@ -340,6 +341,7 @@ class ConservativeObjectiveRegressor(RegressorMixin, BaseEstimator):
             verbose=bool(self.verbose),
         )
         history = train_conservative(network, Z, t, config, generator)
+        self._warn_about_training(history)
 
         self.network_ = network
         self.device_ = device
@@ -353,6 +355,43 @@ class ConservativeObjectiveRegressor(RegressorMixin, BaseEstimator):
         self.alpha_curve_ = history.alpha
         self.alpha_ = history.alpha[-1]
         return self
+
+    def _warn_about_training(self, history):
+        if history.interrupted:
+            warnings.warn(
+                f"Training was interrupted; the model keeps the weights of its last "
+                f"completed epoch ({history.n_epochs} of {self.max_iter}).",
+                UserWarning,
+                stacklevel=3,
+            )
+        if self.alpha != "auto":
+            return
+        if any(a >= ALPHA_MAX * 0.999 for a in history.final_alpha):
+            warnings.warn(
+                f"alpha reached its upper bound {ALPHA_MAX:g}: the over-estimation "
+                f"stayed above overestimation_limit={self.overestimation_limit}. "
+                "Raise overestimation_limit or lower ascent_step_size.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        elif min(history.overestimation) > self.overestimation_limit and (
+            history.n_epochs == self.max_iter
+        ):
+            warnings.warn(
+                "The over-estimation never came down to overestimation_limit="
+                f"{self.overestimation_limit} "
+                f"(last: {history.overestimation[-1]:.3g}). "
+                "Raise max_iter or alpha_learning_rate.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        if any(a <= ALPHA_MIN * 1.001 for a in history.final_alpha):
+            warnings.warn(
+                f"alpha reached its lower bound {ALPHA_MIN:g}: the model is "
+                "effectively unconstrained (plain regression).",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
 
     def _torch_dtype(self):
         return self.network_.weights[0].dtype

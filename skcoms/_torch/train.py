@@ -7,7 +7,7 @@ import torch
 
 from .ascent import gradient_ascent
 
-# alpha is kept inside [ALPHA_MIN, ALPHA_MAX] by dual descent
+# dual descent keeps alpha inside [ALPHA_MIN, ALPHA_MAX]
 ALPHA_MIN, ALPHA_MAX = 1e-6, 1e4
 
 
@@ -31,13 +31,15 @@ class TrainingConfig:
 
 @dataclass
 class TrainingHistory:
-    """Per-epoch curves, read from the device once per epoch."""
+    """Per-epoch curves (means over members), read from the device once per epoch."""
 
     loss: list = field(default_factory=list)
     mse: list = field(default_factory=list)
     overestimation: list = field(default_factory=list)
     alpha: list = field(default_factory=list)
     n_epochs: int = 0
+    interrupted: bool = False
+    final_alpha: list = field(default_factory=list)  # per member
 
 
 class DivergenceError(FloatingPointError):
@@ -48,6 +50,98 @@ def _epoch_order(n, generator, device):
     return torch.randperm(n, generator=generator).to(device)
 
 
+class _Trainer:
+    """One network, its optimizer and alpha; ``epoch`` runs one pass over the data."""
+
+    def __init__(self, net, config, device, dtype):
+        self.net, self.config = net, config
+        k = net.n_members
+        self.dual = config.alpha is None
+        self.conservative = self.dual or config.alpha > 0
+        net.requires_grad_(True)
+        groups = [{"params": net.parameters(), "lr": config.learning_rate}]
+        if self.dual:
+            start = math.log(config.alpha_init)
+            self.log_alpha = torch.full((k,), start, device=device, dtype=dtype)
+            self.log_alpha.requires_grad_(True)
+            groups.append(
+                {"params": [self.log_alpha], "lr": config.alpha_learning_rate}
+            )
+        else:
+            self.fixed_alpha = torch.full(
+                (k,), config.alpha, device=device, dtype=dtype
+            )
+        self.optimizer = torch.optim.Adam(groups, foreach=True)
+
+    def alpha(self):
+        return self.log_alpha.detach().exp() if self.dual else self.fixed_alpha
+
+    def mine(self, xb):
+        """Negatives: ascent on the current weights from the minibatch, no gradient."""
+        x_neg, _ = gradient_ascent(
+            self.net.value_and_grad,
+            xb,
+            n_steps=self.config.n_ascent_steps,
+            step_size=self.config.ascent_step_size,
+        )
+        return x_neg
+
+    def step(self, xb, yb):
+        """One optimizer step; returns per-member (loss, mse, over-estimation)."""
+        net, size = self.net, xb.shape[0]
+        if self.conservative:
+            both = torch.cat([xb.expand(net.n_members, -1, -1), self.mine(xb)], dim=1)
+            out = net.forward(both)
+            pred, neg = out[:, :size], out[:, size:]
+            overestimation = neg.mean(1) - pred.mean(1)
+        else:
+            pred = net.forward(xb)
+            overestimation = torch.zeros_like(pred[:, 0])
+        mse = (pred - yb).square().mean(1)
+        loss = 0.5 * mse + self.alpha() * overestimation
+        total = loss.sum()
+        if self.dual:
+            # dual descent: alpha grows while the over-estimation exceeds its limit
+            slack = self.config.overestimation_limit - overestimation.detach()
+            total = total + (self.log_alpha.exp() * slack).sum()
+        self.optimizer.zero_grad(set_to_none=True)
+        total.backward()
+        self.optimizer.step()
+        if self.dual:
+            with torch.no_grad():
+                self.log_alpha.clamp_(math.log(ALPHA_MIN), math.log(ALPHA_MAX))
+        return torch.stack([loss, mse, overestimation]).detach()
+
+    def epoch(self, X, y, order):
+        """Mean loss, mse, over-estimation and alpha per member (a 4 x K tensor)."""
+        n, batch_size = X.shape[0], min(self.config.batch_size, X.shape[0])
+        totals = torch.zeros(3, self.net.n_members, device=X.device, dtype=X.dtype)
+        for start in range(0, n, batch_size):
+            idx = order[start : start + batch_size]
+            xb, yb = X[idx], y[idx]
+            totals += self.step(xb, yb) * xb.shape[0]
+        totals /= n
+        if not self.conservative:
+            # nothing was mined during the epoch: measure on its last minibatch
+            with torch.no_grad():
+                neg = self.net.forward(self.mine(xb)).mean(1)
+                totals[2] = neg - self.net.forward(xb).mean(1)
+        return torch.cat([totals, self.alpha().unsqueeze(0)])
+
+
+def _check_finite(epoch, loss, overestimation, alpha):
+    for name, value in (
+        ("loss", loss),
+        ("over-estimation", overestimation),
+        ("alpha", alpha),
+    ):
+        if not math.isfinite(value):
+            raise DivergenceError(
+                f"training diverged at epoch {epoch}: the {name} is {value}. "
+                "Lower learning_rate_init or ascent_step_size."
+            )
+
+
 def train_conservative(net, X, y, config, generator, on_epoch=None):
     """Train ``net`` in place with the COMs objective.
 
@@ -56,6 +150,10 @@ def train_conservative(net, X, y, config, generator, on_epoch=None):
     started at the minibatch (no gradient flows through the ascent). With
     ``config.alpha is None`` alpha is ``exp(log_alpha)``, updated by Adam on
     ``alpha * (overestimation_limit - overestimation)`` as the reference does.
+
+    An interrupt (``KeyboardInterrupt``) after at least one completed epoch restores
+    the weights of the last completed epoch and returns with
+    ``history.interrupted`` set; during the first epoch it propagates.
 
     Parameters
     ----------
@@ -75,117 +173,42 @@ def train_conservative(net, X, y, config, generator, on_epoch=None):
     -------
     TrainingHistory
     """
-    n, _ = X.shape
-    n_members = net.n_members
-    device, dtype = X.device, X.dtype
-    dual = config.alpha is None
-    conservative = dual or config.alpha > 0
-    batch_size = min(config.batch_size, n)
-
-    net.requires_grad_(True)
-    groups = [{"params": net.parameters(), "lr": config.learning_rate}]
-    if dual:
-        log_alpha = torch.full(
-            (n_members,), math.log(config.alpha_init), device=device, dtype=dtype
-        )
-        log_alpha.requires_grad_(True)
-        groups.append({"params": [log_alpha], "lr": config.alpha_learning_rate})
-    else:
-        alpha = torch.full((n_members,), config.alpha, device=device, dtype=dtype)
-    optimizer = torch.optim.Adam(groups, foreach=True)
-
+    trainer = _Trainer(net, config, X.device, X.dtype)
     history = TrainingHistory()
-    best_mse, stall = math.inf, 0
-    for epoch in range(config.n_epochs):
-        order = _epoch_order(n, generator, device)
-        totals = torch.zeros(3, n_members, device=device, dtype=dtype)
-        for start in range(0, n, batch_size):
-            idx = order[start : start + batch_size]
-            xb, yb = X[idx], y[idx]
-            size = xb.shape[0]
-            if dual:
-                alpha = log_alpha.detach().exp()
-            if conservative:
-                x_neg, _ = gradient_ascent(
-                    net.value_and_grad,
-                    xb,
-                    n_steps=config.n_ascent_steps,
-                    step_size=config.ascent_step_size,
+    best_mse, stall, snapshot = math.inf, 0, None
+    try:
+        for epoch in range(1, config.n_epochs + 1):
+            order = _epoch_order(X.shape[0], generator, X.device)
+            # the one host synchronization of the epoch
+            stats = trainer.epoch(X, y, order).cpu()
+            loss, mse, overestimation, alpha = stats.mean(1).tolist()
+            _check_finite(epoch, loss, overestimation, alpha)
+            history.loss.append(loss)
+            history.mse.append(mse)
+            history.overestimation.append(overestimation)
+            history.alpha.append(alpha)
+            history.final_alpha = stats[3].tolist()
+            history.n_epochs = epoch
+            snapshot = [p.detach().clone() for p in net.parameters()]
+            if config.verbose:
+                print(
+                    f"Epoch {epoch}/{config.n_epochs}: loss={loss:.5f} mse={mse:.5f} "
+                    f"overestimation={overestimation:.5f} alpha={alpha:.5g}",
+                    flush=True,
                 )
-                both = torch.cat([xb.expand(n_members, -1, -1), x_neg], dim=1)
-                out = net.forward(both)
-                pred, neg = out[:, :size], out[:, size:]
-                overestimation = neg.mean(1) - pred.mean(1)
-            else:
-                pred = net.forward(xb)
-            mse = (pred - yb).square().mean(1)
-            loss = 0.5 * mse
-            if conservative:
-                loss = loss + alpha * overestimation
-            total = loss.sum()
-            if dual:
-                # dual descent: alpha grows while the over-estimation exceeds its limit
-                total = (
-                    total
-                    + (
-                        log_alpha.exp()
-                        * (config.overestimation_limit - overestimation.detach())
-                    ).sum()
-                )
-            optimizer.zero_grad(set_to_none=True)
-            total.backward()
-            optimizer.step()
-            if dual:
-                with torch.no_grad():
-                    log_alpha.clamp_(math.log(ALPHA_MIN), math.log(ALPHA_MAX))
-            with torch.no_grad():
-                totals[0] += loss.detach() * size
-                totals[1] += mse.detach() * size
-                if conservative:
-                    totals[2] += overestimation.detach() * size
+            if on_epoch is not None:
+                on_epoch(history)
+            stall = 0 if mse < best_mse - config.tol else stall + 1
+            best_mse = min(best_mse, mse)
+            if 0 < config.n_iter_no_change <= stall:
+                break
+    except KeyboardInterrupt:
+        if snapshot is None:
+            raise
+        # keep the weights of the last completed epoch, which its curves describe
         with torch.no_grad():
-            totals /= n
-            if not conservative:
-                # nothing was mined during the epoch: measure on its last minibatch
-                x_neg, _ = gradient_ascent(
-                    net.value_and_grad,
-                    xb,
-                    n_steps=config.n_ascent_steps,
-                    step_size=config.ascent_step_size,
-                )
-                totals[2] = net.forward(x_neg).mean(1) - net.forward(xb).mean(1)
-            current_alpha = log_alpha.detach().exp() if dual else alpha
-            stats = torch.cat([totals, current_alpha.unsqueeze(0)]).cpu()
-        loss_e, mse_e, over_e, alpha_e = (row.mean().item() for row in stats)
-        history.loss.append(loss_e)
-        history.mse.append(mse_e)
-        history.overestimation.append(over_e)
-        history.alpha.append(alpha_e)
-        history.n_epochs = epoch + 1
-        for name, value in (
-            ("loss", loss_e),
-            ("over-estimation", over_e),
-            ("alpha", alpha_e),
-        ):
-            if not math.isfinite(value):
-                raise DivergenceError(
-                    f"training diverged at epoch {epoch + 1}: the {name} is {value}. "
-                    "Lower learning_rate_init or ascent_step_size."
-                )
-        if config.verbose:
-            print(
-                f"Epoch {epoch + 1}/{config.n_epochs}: loss={loss_e:.5f} "
-                f"mse={mse_e:.5f} overestimation={over_e:.5f} alpha={alpha_e:.5g}",
-                flush=True,
-            )
-        if on_epoch is not None:
-            on_epoch(history)
-        if config.n_iter_no_change > 0:
-            if mse_e < best_mse - config.tol:
-                best_mse, stall = mse_e, 0
-            else:
-                stall += 1
-                if stall >= config.n_iter_no_change:
-                    break
+            for p, saved in zip(net.parameters(), snapshot):
+                p.copy_(saved)
+        history.interrupted = True
     net.requires_grad_(False)
     return history
