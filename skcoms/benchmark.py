@@ -479,6 +479,20 @@ def plot_comparison(table, *, ax=None):
     Returns
     -------
     ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from skcoms.benchmark import plot_comparison
+    >>> table = [
+    ...     {"method": "coms", "task": "tfbind8", "p100_mean": 0.95, "p100_std": 0.02,
+    ...      "p50_mean": 0.60, "p50_std": 0.03},
+    ...     {"method": "best of data", "task": "tfbind8", "p100_mean": 0.44,
+    ...      "p100_std": 0.0, "p50_mean": 0.44, "p50_std": 0.0},
+    ... ]
+    >>> ax = plot_comparison(table, ax=Figure().add_subplot())
+    >>> [label.get_text() for label in ax.get_xticklabels()]
+    ['tfbind8']
     """
     records = _summary_records(table)
     if ax is None:
@@ -538,6 +552,19 @@ def plot_training(optimizer, *, axes=None):
     -------
     axes : list of matplotlib Axes
         The axes drawn on, in the panel order above.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from skcoms import ConservativeObjectiveRegressor
+    >>> from skcoms.benchmark import plot_training
+    >>> from skcoms.datasets import make_toy_quadratic
+    >>> task = make_toy_quadratic(random_state=0)
+    >>> model = ConservativeObjectiveRegressor((16,), max_iter=3, random_state=0)
+    >>> model = model.fit(task.X, task.y)
+    >>> axes = plot_training(model, axes=Figure().subplots(1, 3))
+    >>> [ax.get_title() for ax in axes]
+    ['training loss', 'overestimation', 'alpha']
     """
     model = getattr(optimizer, "estimator_", optimizer)
     panels = []

@@ -1,5 +1,7 @@
 """Tasks: the shipped TFBind8 data, the closed-form tasks, the Task object."""
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -113,6 +115,13 @@ def test_tfbind8_random_kmers_get_their_table_value(tfbind8, tfbind8_full):
 def test_tfbind8_oracle_rejects_bad_designs(tfbind8, designs, message):
     with pytest.raises(ValueError, match=message):
         tfbind8.oracle(designs)
+
+
+def test_tasks_pickle_with_their_oracles(tfbind8):
+    # compare(n_jobs=...) sends tasks to worker processes.
+    for task in (tfbind8, make_test_function_task("ackley", n_samples=50)):
+        copy = pickle.loads(pickle.dumps(task))
+        np.testing.assert_array_equal(copy.oracle(task.X[:100]), task.y[:100])
 
 
 def test_tfbind8_oracle_accepts_integral_floats(tfbind8):
