@@ -117,7 +117,7 @@ def _seeded_clone(optimizer, seed):
     return optimizer
 
 
-def _run_one(optimizer, task, seed, n_designs):
+def _run_one(optimizer, task, seed, n_designs, keep_optimizer=False):
     optimizer = _seeded_clone(optimizer, seed)
     start = time.perf_counter()
     optimizer.fit(task.X, task.y)
@@ -132,7 +132,7 @@ def _run_one(optimizer, task, seed, n_designs):
         "p50": float(np.percentile(scores, 50)),
         "time": elapsed,
         "scores": scores,
-        "optimizer": optimizer,
+        "optimizer": optimizer if keep_optimizer else None,
     }
 
 
@@ -202,7 +202,9 @@ def evaluate(optimizer, task, *, n_designs=128, seeds=8, return_optimizers=False
     _check_task(task)
     n_designs = _check_n_designs(n_designs)
     seeds = _check_seeds(seeds)
-    runs = [_run_one(optimizer, task, seed, n_designs) for seed in seeds]
+    runs = [
+        _run_one(optimizer, task, seed, n_designs, return_optimizers) for seed in seeds
+    ]
     return _evaluation(task.name, runs, return_optimizers)
 
 
@@ -380,9 +382,10 @@ def compare(
             for _, _, opt, task, seed in jobs
         )
         try:
-            runs = Parallel(n_jobs=n_jobs, return_as="generator")(calls)
+            parallel = Parallel(n_jobs=n_jobs, return_as="generator")
         except TypeError:  # joblib < 1.3: no generator output
-            runs = Parallel(n_jobs=n_jobs)(calls)
+            parallel = Parallel(n_jobs=n_jobs)
+        runs = parallel(calls)
     results = {}
     try:
         for (method, task_name, *_), run in zip(jobs, runs, strict=True):
