@@ -1,0 +1,630 @@
+"""The offline model-based optimization protocol of Design-Bench, comparisons, plots.
+
+An optimizer is any scikit-learn estimator with ``fit(X, y) -> self`` and
+``propose(n_designs) -> designs`` (designs in the representation of ``X``). For each
+seed, :func:`evaluate` fits a clone of it on a task's visible data, asks for
+``n_designs`` proposals, scores them with the task's oracle, normalizes the scores as
+``(y - y_min) / (y_max - y_min)`` with the full data's range, and keeps their 100th
+(max) and 50th (median) percentile. :func:`compare` runs that for several
+optimizers and tasks and returns one row per optimizer and task.
+
+pandas, matplotlib and tqdm are optional and imported only by the functions that use
+them.
+"""
+
+import time
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import clone
+
+from .datasets import Task
+
+__all__ = [
+    "compare",
+    "evaluate",
+    "normalize_score",
+    "plot_comparison",
+    "plot_training",
+]
+
+_SUMMARY_KEYS = ("p100_mean", "p100_std", "p50_mean", "p50_std")
+
+
+def normalize_score(y, task):
+    """Scores on the task's scale: 0 at the full data's minimum, 1 at its maximum.
+
+    Parameters
+    ----------
+    y : float or array-like
+        Scores from the task's oracle.
+    task : Task
+        Gives ``y_min`` and ``y_max``.
+
+    Returns
+    -------
+    score : float or ndarray
+        ``(y - task.y_min) / (task.y_max - task.y_min)``, of the shape of ``y``.
+
+    Examples
+    --------
+    >>> from skcoms.benchmark import normalize_score
+    >>> from skcoms.datasets import make_toy_quadratic
+    >>> task = make_toy_quadratic(random_state=0)
+    >>> print(normalize_score([task.y_min, task.y_max], task))
+    [0. 1.]
+    """
+    _check_task(task)
+    score = (np.asarray(y, dtype=np.float64) - task.y_min) / (task.y_max - task.y_min)
+    return float(score) if score.ndim == 0 else score
+
+
+def _check_task(task):
+    if not isinstance(task, Task):
+        raise TypeError(f"Expected a skcoms.datasets.Task, got {type(task)}.")
+
+
+def _check_optimizer(optimizer):
+    for method in ("fit", "propose", "get_params", "set_params"):
+        if not callable(getattr(optimizer, method, None)):
+            raise TypeError(
+                f"An optimizer must be a scikit-learn estimator with fit(X, y) and "
+                f"propose(n_designs); {type(optimizer).__name__} has no {method}()."
+            )
+
+
+def _check_seeds(seeds):
+    if isinstance(seeds, Integral) and not isinstance(seeds, bool):
+        if seeds < 1:
+            raise ValueError(f"seeds must be a positive integer, got {seeds}.")
+        return list(range(int(seeds)))
+    try:
+        seeds = list(seeds)
+    except TypeError:
+        raise TypeError(
+            f"seeds must be an integer or an iterable of integers, got {seeds!r}."
+        ) from None
+    if not seeds or not all(
+        isinstance(seed, Integral) and not isinstance(seed, bool) and seed >= 0
+        for seed in seeds
+    ):
+        raise ValueError(
+            f"seeds must be a non-empty list of integers >= 0, got {seeds!r}."
+        )
+    return [int(seed) for seed in seeds]
+
+
+def _check_n_designs(n_designs):
+    if (
+        not isinstance(n_designs, Integral)
+        or isinstance(n_designs, bool)
+        or n_designs < 1
+    ):
+        raise ValueError(f"n_designs must be a positive integer, got {n_designs!r}.")
+    return int(n_designs)
+
+
+def _seeded_clone(optimizer, seed):
+    """A clone of ``optimizer`` with every ``random_state``, nested ones too, set."""
+    optimizer = clone(optimizer)
+    optimizer.set_params(
+        **{
+            key: seed
+            for key in optimizer.get_params(deep=True)
+            if key == "random_state" or key.endswith("__random_state")
+        }
+    )
+    return optimizer
+
+
+def _run_one(optimizer, task, seed, n_designs, keep_optimizer=False):
+    optimizer = _seeded_clone(optimizer, seed)
+    start = time.perf_counter()
+    optimizer.fit(task.X, task.y)
+    designs = optimizer.propose(n_designs)
+    elapsed = time.perf_counter() - start
+    if len(designs) == 0:
+        raise ValueError(f"{type(optimizer).__name__}.propose returned no designs.")
+    scores = normalize_score(task.oracle(designs), task)
+    return {
+        "seed": seed,
+        "p100": float(np.percentile(scores, 100)),
+        "p50": float(np.percentile(scores, 50)),
+        "time": elapsed,
+        "scores": scores,
+        "optimizer": optimizer if keep_optimizer else None,
+    }
+
+
+def _summarize(p100, p50):
+    return {
+        "p100_mean": float(np.mean(p100)),
+        "p100_std": float(np.std(p100)),
+        "p50_mean": float(np.mean(p50)),
+        "p50_std": float(np.std(p50)),
+    }
+
+
+def evaluate(optimizer, task, *, n_designs=128, seeds=8, return_optimizers=False):
+    """Score an optimizer on a task by the Design-Bench protocol.
+
+    For each seed: clone ``optimizer``, set every parameter named ``random_state``
+    (nested ones such as ``estimator__random_state`` included) to the seed, fit it on
+    ``task.X, task.y``, call ``propose(n_designs)``, score the proposals with
+    ``task.oracle`` and normalize them with :func:`normalize_score`. The summary of a
+    seed is the 100th and 50th percentile of its normalized scores (over the
+    designs ``propose`` returned, should it return fewer than ``n_designs``).
+
+    Parameters
+    ----------
+    optimizer : estimator
+        Has ``fit(X, y)`` and ``propose(n_designs)``.
+    task : Task
+        The task.
+    n_designs : int, default=128
+        Proposals per seed (Design-Bench's budget is 128).
+    seeds : int or iterable of int, default=8
+        The seeds, or their number ``n`` for seeds ``0 .. n - 1``. The papers use 8.
+    return_optimizers : bool, default=False
+        Also return the fitted optimizer of each seed.
+
+    Returns
+    -------
+    result : dict
+        ``"task"`` (the task's name), ``"seeds"`` (list), ``"p100"`` and ``"p50"``
+        (arrays, one value per seed), their ``"p100_mean"``, ``"p100_std"``,
+        ``"p50_mean"``, ``"p50_std"`` (the std over seeds, ``ddof=0``), ``"time"``
+        (array: seconds of fit plus propose per seed), ``"scores"`` (list of arrays:
+        the normalized score of every proposal per seed) and, when asked,
+        ``"optimizers"`` (list).
+
+    See Also
+    --------
+    compare : Several optimizers on several tasks, as a table.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.base import BaseEstimator
+    >>> from skcoms.benchmark import evaluate
+    >>> from skcoms.datasets import load_tfbind8
+    >>> class BestOfData(BaseEstimator):
+    ...     def fit(self, X, y):
+    ...         self.X_, self.y_ = X, y
+    ...         return self
+    ...     def propose(self, n_designs):
+    ...         return self.X_[np.argsort(self.y_)[::-1][:n_designs]]
+    >>> result = evaluate(BestOfData(), load_tfbind8(), seeds=2)
+    >>> print(f"{result['p100_mean']:.3f} {result['p50_mean']:.3f}")
+    0.439 0.439
+    """
+    _check_optimizer(optimizer)
+    _check_task(task)
+    n_designs = _check_n_designs(n_designs)
+    seeds = _check_seeds(seeds)
+    runs = [
+        _run_one(optimizer, task, seed, n_designs, return_optimizers) for seed in seeds
+    ]
+    return _evaluation(task.name, runs, return_optimizers)
+
+
+def _evaluation(task_name, runs, return_optimizers):
+    p100 = np.array([run["p100"] for run in runs])
+    p50 = np.array([run["p50"] for run in runs])
+    result = {
+        "task": task_name,
+        "seeds": [run["seed"] for run in runs],
+        "p100": p100,
+        "p50": p50,
+        **_summarize(p100, p50),
+        "time": np.array([run["time"] for run in runs]),
+        "scores": [run["scores"] for run in runs],
+    }
+    if return_optimizers:
+        result["optimizers"] = [run["optimizer"] for run in runs]
+    return result
+
+
+def _check_tasks(tasks):
+    if isinstance(tasks, Task):
+        tasks = [tasks]
+    if isinstance(tasks, dict):
+        items = list(tasks.items())
+    else:
+        try:
+            items = [(getattr(task, "name", None), task) for task in tasks]
+        except TypeError:
+            raise TypeError(
+                "tasks must be a Task, a list of Tasks or a dict name -> Task, got "
+                f"{type(tasks)}."
+            ) from None
+        names = [name for name, _ in items]
+        if len(set(names)) != len(names):
+            raise ValueError(
+                f"Task names must be unique, got {names}; pass a dict name -> Task "
+                "to name them."
+            )
+    if not items:
+        raise ValueError("tasks is empty.")
+    for _, task in items:
+        _check_task(task)
+    return items
+
+
+def _progress_bar(total):
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        raise ImportError(
+            "progress=True needs tqdm: pip install tqdm (or skcoms[progress])."
+        ) from None
+    return tqdm(total=total, desc="compare", unit="run")
+
+
+def _as_table(records, as_frame):
+    if as_frame not in ("auto", True, False):
+        raise ValueError(f"as_frame must be 'auto', True or False, got {as_frame!r}.")
+    if as_frame is False:
+        return records
+    try:
+        import pandas as pd
+    except ImportError:
+        if as_frame is True:
+            raise ImportError(
+                "as_frame=True needs pandas: pip install pandas."
+            ) from None
+        return records
+    return pd.DataFrame.from_records(records)
+
+
+def compare(
+    optimizers,
+    tasks,
+    *,
+    seeds=8,
+    n_designs=128,
+    n_jobs=None,
+    progress=False,
+    per_seed=False,
+    as_frame="auto",
+):
+    """Evaluate several optimizers on several tasks: one table row per pair.
+
+    Every (optimizer, task, seed) run is the run of :func:`evaluate`; runs are
+    independent, so ``n_jobs`` runs them in parallel with joblib (a
+    ``joblib.parallel_config`` context chooses the backend).
+
+    Parameters
+    ----------
+    optimizers : dict of str to estimator
+        The optimizers, by the name that labels their rows.
+    tasks : Task, list of Task or dict of str to Task
+        The tasks; a list is labelled by the tasks' names, which must be unique.
+    seeds : int or iterable of int, default=8
+        As in :func:`evaluate`.
+    n_designs : int, default=128
+        Proposals per run.
+    n_jobs : int, default=None
+        Runs in parallel; None runs them one after the other in this process, -1
+        uses all cores.
+    progress : bool, default=False
+        Show a tqdm progress bar over the runs (needs ``tqdm``).
+    per_seed : bool, default=False
+        One row per optimizer, task and seed instead of per optimizer and task.
+    as_frame : {"auto", True, False}, default="auto"
+        Return a pandas DataFrame ("auto": when pandas is installed), or a list of
+        dicts, one per row, with the same keys as the DataFrame's columns.
+
+    Returns
+    -------
+    table : pandas.DataFrame or list of dict
+        Columns ``method``, ``task``, ``p100_mean``, ``p100_std``, ``p50_mean``,
+        ``p50_std`` (normalized scores; std over seeds with ``ddof=0``),
+        ``n_seeds`` and ``time_mean`` (seconds of fit plus propose per run). With
+        ``per_seed=True``: ``method``, ``task``, ``seed``, ``p100``, ``p50``,
+        ``time``. Rows follow the order of ``optimizers`` then ``tasks``.
+
+    See Also
+    --------
+    evaluate : One optimizer on one task, with per-seed details.
+    plot_comparison : A bar chart of the table.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.base import BaseEstimator
+    >>> from skcoms.benchmark import compare
+    >>> from skcoms.datasets import make_test_function_task
+    >>> class RandomDesigns(BaseEstimator):
+    ...     def __init__(self, random_state=None):
+    ...         self.random_state = random_state
+    ...     def fit(self, X, y):
+    ...         self.low_, self.high_ = X.min(0), X.max(0)
+    ...         return self
+    ...     def propose(self, n_designs):
+    ...         rng = np.random.default_rng(self.random_state)
+    ...         return rng.uniform(self.low_, self.high_, (n_designs, len(self.low_)))
+    >>> tasks = [make_test_function_task(name, n_samples=500, random_state=0)
+    ...          for name in ("branin", "hartmann6")]
+    >>> table = compare({"random": RandomDesigns()}, tasks, seeds=3, as_frame=False)
+    >>> [(row["method"], row["task"], row["n_seeds"]) for row in table]
+    [('random', 'branin', 3), ('random', 'hartmann6', 3)]
+    """
+    if not isinstance(optimizers, dict) or not optimizers:
+        raise TypeError(
+            "optimizers must be a non-empty dict name -> optimizer, got "
+            f"{type(optimizers).__name__}."
+        )
+    for optimizer in optimizers.values():
+        _check_optimizer(optimizer)
+    task_items = _check_tasks(tasks)
+    seeds = _check_seeds(seeds)
+    n_designs = _check_n_designs(n_designs)
+    if n_jobs is not None and (
+        not isinstance(n_jobs, Integral) or isinstance(n_jobs, bool) or n_jobs == 0
+    ):
+        raise ValueError(f"n_jobs must be None or a nonzero integer, got {n_jobs!r}.")
+
+    jobs = [
+        (method, task_name, optimizer, task, seed)
+        for method, optimizer in optimizers.items()
+        for task_name, task in task_items
+        for seed in seeds
+    ]
+    bar = _progress_bar(len(jobs)) if progress else None
+    if n_jobs is None:
+        runs = (_run_one(opt, task, seed, n_designs) for _, _, opt, task, seed in jobs)
+    else:
+        from sklearn.utils.parallel import Parallel, delayed
+
+        calls = (
+            delayed(_run_one)(opt, task, seed, n_designs)
+            for _, _, opt, task, seed in jobs
+        )
+        try:
+            parallel = Parallel(n_jobs=n_jobs, return_as="generator")
+        except TypeError:  # joblib < 1.3: no generator output
+            parallel = Parallel(n_jobs=n_jobs)
+        runs = parallel(calls)
+    results = {}
+    try:
+        for (method, task_name, *_), run in zip(jobs, runs, strict=True):
+            results.setdefault((method, task_name), []).append(run)
+            if bar is not None:
+                bar.update()
+    finally:
+        if bar is not None:
+            bar.close()
+
+    records = []
+    for (method, task_name), task_runs in results.items():
+        if per_seed:
+            records.extend(
+                {
+                    "method": method,
+                    "task": task_name,
+                    "seed": run["seed"],
+                    "p100": run["p100"],
+                    "p50": run["p50"],
+                    "time": run["time"],
+                }
+                for run in task_runs
+            )
+        else:
+            result = _evaluation(task_name, task_runs, return_optimizers=False)
+            records.append(
+                {
+                    "method": method,
+                    "task": task_name,
+                    **{key: result[key] for key in _SUMMARY_KEYS},
+                    "n_seeds": len(task_runs),
+                    "time_mean": float(result["time"].mean()),
+                }
+            )
+    return _as_table(records, as_frame)
+
+
+def _records(table):
+    """The rows of a table from :func:`compare` (DataFrame or list of dicts)."""
+    if hasattr(table, "to_dict"):
+        return table.to_dict("records")
+    return list(table)
+
+
+def _summary_records(table):
+    records = _records(table)
+    if not records:
+        raise ValueError("The table is empty.")
+    if "seed" not in records[0]:
+        missing = {"method", "task", *_SUMMARY_KEYS} - set(records[0])
+        if missing:
+            raise ValueError(
+                f"Not a table from compare(): missing columns {sorted(missing)}."
+            )
+        return records
+    groups = {}
+    for row in records:
+        groups.setdefault((row["method"], row["task"]), []).append(row)
+    return [
+        {
+            "method": method,
+            "task": task,
+            **_summarize([r["p100"] for r in rows], [r["p50"] for r in rows]),
+        }
+        for (method, task), rows in groups.items()
+    ]
+
+
+def _pyplot():
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ImportError(
+            "Plotting needs matplotlib: pip install matplotlib (or skcoms[plot])."
+        ) from None
+    return plt
+
+
+def plot_comparison(table, *, ax=None):
+    """A grouped bar chart of a :func:`compare` table.
+
+    One group of bars per task, one bar per method: the bar is the mean 100th
+    percentile score over seeds with its std as an error bar; the diamond on it is
+    the mean 50th percentile score.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame or list of dict
+        A table from :func:`compare` (summary or ``per_seed=True``).
+    ax : matplotlib Axes, default=None
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from skcoms.benchmark import plot_comparison
+    >>> table = [
+    ...     {"method": "coms", "task": "tfbind8", "p100_mean": 0.95, "p100_std": 0.02,
+    ...      "p50_mean": 0.60, "p50_std": 0.03},
+    ...     {"method": "best of data", "task": "tfbind8", "p100_mean": 0.44,
+    ...      "p100_std": 0.0, "p50_mean": 0.44, "p50_std": 0.0},
+    ... ]
+    >>> ax = plot_comparison(table, ax=Figure().add_subplot())
+    >>> [label.get_text() for label in ax.get_xticklabels()]
+    ['tfbind8']
+    """
+    records = _summary_records(table)
+    if ax is None:
+        _, ax = _pyplot().subplots(figsize=(6.4, 3.6))
+    methods = list(dict.fromkeys(row["method"] for row in records))
+    tasks = list(dict.fromkeys(row["task"] for row in records))
+    by_key = {(row["method"], row["task"]): row for row in records}
+    width = 0.8 / len(methods)
+    for i, method in enumerate(methods):
+        positions, rows = [], []
+        for j, task in enumerate(tasks):
+            if (method, task) in by_key:
+                positions.append(j - 0.4 + (i + 0.5) * width)
+                rows.append(by_key[(method, task)])
+        bars = ax.bar(
+            positions,
+            [row["p100_mean"] for row in rows],
+            width,
+            yerr=[row["p100_std"] for row in rows],
+            capsize=2,
+            label=method,
+        )
+        ax.scatter(
+            positions,
+            [row["p50_mean"] for row in rows],
+            marker="D",
+            s=18,
+            color="white",
+            edgecolors=bars.patches[0].get_facecolor() if bars.patches else "black",
+            linewidths=1.2,
+            zorder=3,
+        )
+    ax.set_xticks(range(len(tasks)), tasks)
+    ax.set_ylabel("normalized score\n(bar: 100th pct, diamond: 50th)")
+    ax.legend(frameon=False, fontsize="small")
+    return ax
+
+
+def plot_training(optimizer, *, axes=None):
+    """Training curves and the ascent trajectory of a fitted optimizer.
+
+    Draws one panel per curve the optimizer (or its fitted model ``estimator_``)
+    has: the training loss (``loss_curve_``, with ``mse_curve_`` when present), the
+    overestimation (``overestimation_curve_``), the conservatism weight
+    (``alpha_curve_``), all per epoch; and the predicted score of each proposal at
+    each ascent step (``trajectory_``, shape ``(n_steps + 1, n_designs)``: thin lines
+    per design, their mean in bold).
+
+    Parameters
+    ----------
+    optimizer : estimator
+        A fitted optimizer, or a fitted model with the curves.
+    axes : sequence of matplotlib Axes, default=None
+        At least one per panel; a new figure with a row of panels when None.
+
+    Returns
+    -------
+    axes : list of matplotlib Axes
+        The axes drawn on, in the panel order above.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from skcoms import ConservativeObjectiveRegressor
+    >>> from skcoms.benchmark import plot_training
+    >>> from skcoms.datasets import make_toy_quadratic
+    >>> task = make_toy_quadratic(random_state=0)
+    >>> model = ConservativeObjectiveRegressor((16,), max_iter=3, random_state=0)
+    >>> model = model.fit(task.X, task.y)
+    >>> axes = plot_training(model, axes=Figure().subplots(1, 3))
+    >>> [ax.get_title() for ax in axes]
+    ['training loss', 'overestimation', 'alpha']
+    """
+    model = getattr(optimizer, "estimator_", optimizer)
+    panels = []
+    if getattr(model, "loss_curve_", None) is not None:
+        panels.append("loss")
+    for name in ("overestimation", "alpha"):
+        if getattr(model, f"{name}_curve_", None) is not None:
+            panels.append(name)
+    trajectory = getattr(optimizer, "trajectory_", None)
+    if trajectory is not None:
+        trajectory = np.asarray(trajectory, dtype=np.float64)
+        if trajectory.ndim == 1:
+            trajectory = trajectory[:, None]
+        if trajectory.ndim != 2:
+            raise ValueError(
+                "trajectory_ must have shape (n_steps + 1, n_designs), got "
+                f"{trajectory.shape}."
+            )
+        panels.append("trajectory")
+    if not panels:
+        raise ValueError(
+            f"{type(optimizer).__name__} has no training curves or trajectory_: is "
+            "it fitted?"
+        )
+    if axes is None:
+        _, axes = _pyplot().subplots(
+            1, len(panels), figsize=(3.6 * len(panels), 3.0), squeeze=False
+        )
+        axes = list(axes[0])
+    else:
+        axes = list(np.ravel(axes))
+        if len(axes) < len(panels):
+            raise ValueError(
+                f"Need {len(panels)} axes for the panels {panels}, got {len(axes)}."
+            )
+    for ax, panel in zip(axes, panels, strict=False):
+        if panel == "loss":
+            epochs = np.arange(1, len(model.loss_curve_) + 1)
+            ax.plot(epochs, model.loss_curve_, label="loss")
+            if getattr(model, "mse_curve_", None) is not None:
+                ax.plot(epochs, model.mse_curve_, label="mse")
+                ax.legend(frameon=False, fontsize="small")
+            ax.set(xlabel="epoch", title="training loss")
+        elif panel == "overestimation":
+            curve = model.overestimation_curve_
+            ax.plot(np.arange(1, len(curve) + 1), curve)
+            ax.axhline(0.0, color="gray", linewidth=0.8)
+            ax.set(xlabel="epoch", title="overestimation")
+        elif panel == "alpha":
+            curve = np.asarray(model.alpha_curve_, dtype=np.float64)
+            ax.plot(np.arange(1, len(curve) + 1), curve)
+            if np.all(curve > 0):
+                ax.set_yscale("log")
+            ax.set(xlabel="epoch", title="alpha")
+        else:
+            steps = np.arange(trajectory.shape[0])
+            ax.plot(steps, trajectory, color="gray", alpha=0.25, linewidth=0.6)
+            ax.plot(steps, trajectory.mean(axis=1), color="C3", linewidth=2)
+            ax.set(xlabel="ascent step", title="predicted score of proposals")
+    return axes

@@ -1,0 +1,21 @@
+"""Offline model-based optimization tasks: visible data, an oracle and a score range.
+
+- :func:`load_tfbind8`: the Design-Bench TFBind8 task (DNA 8-mers, shipped data).
+- :func:`make_test_function_task`: Branin, Hartmann-6, Ackley and Rosenbrock, with the
+  visible data cut at a percentile.
+- :func:`make_toy_quadratic`: the two-arm quadratic where the best design combines
+  what two parts of the data teach.
+- :class:`Task`: the task object, also for your own data and oracle.
+"""
+
+from ._functions import known_maximizer, make_test_function_task, make_toy_quadratic
+from ._task import Task
+from ._tfbind8 import load_tfbind8
+
+__all__ = [
+    "Task",
+    "known_maximizer",
+    "load_tfbind8",
+    "make_test_function_task",
+    "make_toy_quadratic",
+]
