@@ -340,7 +340,12 @@ class ConservativeObjectiveRegressor(RegressorMixin, BaseEstimator):
             n_iter_no_change=self.n_iter_no_change,
             verbose=bool(self.verbose),
         )
-        history = train_conservative(network, Z, t, config, generator)
+        try:
+            history = train_conservative(network, Z, t, config, generator)
+        except BaseException:
+            # an error or an interrupt in the first epoch leaves the estimator unfitted
+            self._clear_fitted_attributes()
+            raise
         self._warn_about_training(history)
 
         self.network_ = network
@@ -355,6 +360,15 @@ class ConservativeObjectiveRegressor(RegressorMixin, BaseEstimator):
         self.alpha_curve_ = history.alpha
         self.alpha_ = history.alpha[-1]
         return self
+
+    def _clear_fitted_attributes(self):
+        for name in [
+            k for k in vars(self) if k.endswith("_") and not k.startswith("_")
+        ]:
+            delattr(self, name)
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "network_")
 
     def _warn_about_training(self, history):
         if history.interrupted:

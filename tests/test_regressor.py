@@ -331,3 +331,55 @@ def test_cuda_fit_matches_cpu_and_pickles_to_cpu(cliff_data):
         w.device.type == "cpu"
         for w in pickle.loads(state).network_.__getstate__()["weights"]
     )
+
+
+def test_interrupt_keeps_the_last_completed_epoch(cliff_data, monkeypatch):
+    import skcoms._torch.train as train
+
+    X, y = cliff_data
+    calls = []
+    real_order = train._epoch_order
+
+    def interrupt_in_third_epoch(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real_order(*args)
+
+    params = dict(SMALL, n_iter_no_change=0, random_state=0)
+    monkeypatch.setattr(train, "_epoch_order", interrupt_in_third_epoch)
+    with pytest.warns(UserWarning, match=r"interrupted.*\(2 of 30\)"):
+        model = ConservativeObjectiveRegressor(**params).fit(X, y)
+    assert model.n_iter_ == 2 and len(model.loss_curve_) == 2
+    monkeypatch.setattr(train, "_epoch_order", real_order)
+    two_epochs = ConservativeObjectiveRegressor(**dict(params, max_iter=2)).fit(X, y)
+    np.testing.assert_array_equal(model.predict(X), two_epochs.predict(X))
+
+
+def test_interrupt_in_the_first_epoch_leaves_the_model_unfitted(
+    cliff_data, monkeypatch
+):
+    import skcoms._torch.train as train
+
+    def interrupt(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(train, "_epoch_order", interrupt)
+    model = ConservativeObjectiveRegressor(**SMALL)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(*cliff_data)
+    with pytest.raises(NotFittedError):
+        model.predict(cliff_data[0])
+
+
+def test_dual_descent_warns_when_the_target_is_out_of_reach(cliff_data):
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, y = cliff_data
+    model = ConservativeObjectiveRegressor(
+        **dict(SMALL, max_iter=3, n_iter_no_change=0),
+        overestimation_limit=-5.0,
+        random_state=0,
+    )
+    with pytest.warns(ConvergenceWarning, match="never came down"):
+        model.fit(X, y)
