@@ -31,6 +31,38 @@ def _check_n_designs(n_designs):
     return int(n_designs)
 
 
+def _validate_designs(estimator, design_space, X, y):
+    """Fit a clone of ``design_space`` (inferred when None) and validate ``X``, ``y``.
+
+    Numeric designs go through ``validate_data`` (which sets ``n_features_in_`` on
+    ``estimator``); string designs are validated by the space.
+    """
+    space = infer_design_space(X) if design_space is None else clone(design_space)
+    if isinstance(space, Box):
+        X, y = validate_data(
+            estimator, X, y, y_numeric=True, dtype=[np.float64, np.float32]
+        )
+    else:
+        y = _check_y(y, y_numeric=True)
+        check_consistent_length(X, y)
+        if np.ndim(X) == 2:
+            if np.asarray(X).dtype.kind in "iub":
+                X = validate_data(estimator, X, dtype=None)
+            else:
+                estimator.n_features_in_ = np.shape(X)[1]
+    space.fit(X)
+    return space, X, np.asarray(y, dtype=np.float64)
+
+
+def _encode_designs(estimator, space, X):
+    """Encode designs for a fitted ``estimator`` whose design space is ``space``."""
+    if isinstance(space, Box):
+        X = validate_data(estimator, X, reset=False, dtype=[np.float64, np.float32])
+    elif np.ndim(X) == 2 and np.asarray(X).dtype.kind in "iub":
+        X = validate_data(estimator, X, reset=False, dtype=None)
+    return space.encode(X)
+
+
 class OfflineDesignOptimizer(BaseEstimator):
     """Propose designs that score higher than the data, by ascent on a fitted model.
 
@@ -201,26 +233,6 @@ class OfflineDesignOptimizer(BaseEstimator):
 
     # ---- shared machinery -------------------------------------------------------
 
-    def _validate_designs(self, X, y):
-        """Fit the design space and validate ``X`` and ``y`` together."""
-        space = self.design_space
-        space = infer_design_space(X) if space is None else clone(space)
-        if isinstance(space, Box):
-            X, y = validate_data(
-                self, X, y, y_numeric=True, dtype=[np.float64, np.float32]
-            )
-        else:
-            y = _check_y(y, y_numeric=True)
-            check_consistent_length(X, y)
-            if np.ndim(X) == 2:
-                arr = np.asarray(X)
-                if arr.dtype.kind in "iub":
-                    X = validate_data(self, X, dtype=None, ensure_min_samples=1)
-                else:
-                    self.n_features_in_ = arr.shape[1]
-        space.fit(X)
-        return space, X, np.asarray(y, dtype=np.float64)
-
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
         """Fit the design space and the model of the score.
@@ -238,7 +250,7 @@ class OfflineDesignOptimizer(BaseEstimator):
         self : object
             The fitted optimizer.
         """
-        space, X, y = self._validate_designs(X, y)
+        space, X, y = _validate_designs(self, self.design_space, X, y)
         Z = space.encode(X)
         if self.estimator is None:
             estimator = self._default_estimator(space)
@@ -347,7 +359,7 @@ class OfflineDesignOptimizer(BaseEstimator):
         scores : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        return self.estimator_.predict(self._encode(X))
+        return self.estimator_.predict(_encode_designs(self, self.design_space_, X))
 
     def score(self, X, y):
         """Score of the model on held-out designs (the estimator's ``score``).
@@ -365,14 +377,7 @@ class OfflineDesignOptimizer(BaseEstimator):
             For the default model, the coefficient of determination R^2.
         """
         check_is_fitted(self)
-        return self.estimator_.score(self._encode(X), y)
-
-    def _encode(self, X):
-        if isinstance(self.design_space_, Box):
-            X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        elif np.ndim(X) == 2 and np.asarray(X).dtype.kind in "iub":
-            X = validate_data(self, X, reset=False, dtype=None)
-        return self.design_space_.encode(X)
+        return self.estimator_.score(_encode_designs(self, self.design_space_, X), y)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -389,10 +389,9 @@ class CategoricalSequence(TransformerMixin, BaseEstimator):
         flat = arr.ravel().tolist()
         unknown = sorted({t for t in flat if t not in index}, key=str)
         if unknown:
-            raise ValueError(
-                f"Tokens {unknown[:10]} are not in the alphabet "
-                f"{''.join(self.alphabet_) if self._single_chars else list(self.alphabet_)}."
-            )
+            tokens = self.alphabet_.tolist()
+            shown = "".join(tokens) if self._single_chars else tokens
+            raise ValueError(f"Tokens {unknown[:10]} are not in the alphabet {shown}.")
         return np.array([index[t] for t in flat], dtype=np.int64).reshape(arr.shape)
 
     @_fit_context(prefer_skip_nested_validation=True)
