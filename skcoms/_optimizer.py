@@ -93,8 +93,11 @@ class OfflineDesignOptimizer(BaseEstimator):
         from the data with a 10% margin), strings give a ``CategoricalSequence``
         over the sorted tokens of the data, and integer arrays give a
         ``CategoricalSequence`` over ``0 .. X.max()``.
-    n_steps : int >= 0, default=50
-        Ascent steps per proposal, as the COMs reference uses.
+    n_steps : int >= 0 or None, default=None
+        Ascent steps per proposal. ``None`` uses ``estimator_.n_ascent_steps``
+        (50 when the estimator has no such parameter): the proposals then go as
+        far as the negatives the model was trained to score down, as in the COMs
+        reference, which uses 50 steps for both.
     step_size : float > 0 or None, default=None
         Step length in the units of the direction of ``design_objective()`` (the
         estimator's standardized inputs). ``None`` uses
@@ -117,9 +120,11 @@ class OfflineDesignOptimizer(BaseEstimator):
         The fitted model of the score, fitted on encoded designs.
     design_space_ : Box or CategoricalSequence
         The fitted design space.
+    n_steps_ : int
+        The number of ascent steps in use.
     step_size_ : float
         The ascent step in use.
-    trajectory_ : ndarray of shape (n_steps + 1, n_proposals)
+    trajectory_ : ndarray of shape (n_steps_ + 1, n_proposals)
         Predicted score of each proposal of the last ``propose`` call along its
         ascent, start and end included; column ``j`` is proposal ``j``. For
         categorical designs these are scores of the logits being climbed; the
@@ -152,7 +157,7 @@ class OfflineDesignOptimizer(BaseEstimator):
     >>> opt = OfflineDesignOptimizer(model, random_state=0).fit(X, y)
     >>> designs, scores = opt.propose(4, return_scores=True)
     >>> designs.shape, opt.trajectory_.shape
-    ((4, 2), (51, 4))
+    ((4, 2), (11, 4))
     >>> bool(np.all(np.diff(scores) <= 0))
     True
     """
@@ -160,7 +165,7 @@ class OfflineDesignOptimizer(BaseEstimator):
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "design_objective"]), None],
         "design_space": [HasMethods(["fit", "encode", "decode"]), None],
-        "n_steps": [Interval(Integral, 0, None, closed="left")],
+        "n_steps": [Interval(Integral, 0, None, closed="left"), None],
         "step_size": [Interval(Real, 0, None, closed="neither"), None],
         "drop_duplicates": ["boolean"],
         "random_state": ["random_state"],
@@ -171,7 +176,7 @@ class OfflineDesignOptimizer(BaseEstimator):
         estimator=None,
         *,
         design_space=None,
-        n_steps=50,
+        n_steps=None,
         step_size=None,
         drop_duplicates=False,
         random_state=None,
@@ -210,7 +215,7 @@ class OfflineDesignOptimizer(BaseEstimator):
         x, values = gradient_ascent(
             objective,
             x0,
-            n_steps=self.n_steps,
+            n_steps=self.n_steps_,
             step_size=self.step_size_,
             lower=lower,
             upper=upper,
@@ -221,6 +226,10 @@ class OfflineDesignOptimizer(BaseEstimator):
 
     def _fit_search(self):
         """Set what ``_search`` needs once the estimator is fitted."""
+        if self.n_steps is not None:
+            self.n_steps_ = self.n_steps
+        else:
+            self.n_steps_ = int(getattr(self.estimator_, "n_ascent_steps", 50))
         if self.step_size is not None:
             self.step_size_ = float(self.step_size)
         elif hasattr(self.estimator_, "ascent_step_size_"):
@@ -335,7 +344,7 @@ class OfflineDesignOptimizer(BaseEstimator):
             )
         if not kept:
             Z = np.empty((0, self._designs.shape[1]))
-            paths = np.empty((self.n_steps + 1, 0))
+            paths = np.empty((self.n_steps_ + 1, 0))
             scores = np.empty(0)
         else:
             Z, paths = np.stack(kept), np.stack(kept_paths, axis=1)

@@ -67,8 +67,8 @@ class GradientAscentOptimizer(OfflineDesignOptimizer):
         The model of the score; ``None`` is the plain regressor above.
     design_space : Box, CategoricalSequence or None, default=None
         How designs are encoded; ``None`` infers it from ``X``.
-    n_steps : int >= 0, default=50
-        Ascent steps per proposal.
+    n_steps : int >= 0 or None, default=None
+        Ascent steps per proposal; ``None`` uses ``estimator_.n_ascent_steps``.
     step_size : float > 0 or None, default=None
         Ascent step; ``None`` uses ``estimator_.ascent_step_size_``.
     drop_duplicates : bool, default=False
@@ -78,7 +78,7 @@ class GradientAscentOptimizer(OfflineDesignOptimizer):
 
     Attributes
     ----------
-    estimator_, design_space_, step_size_, trajectory_
+    estimator_, design_space_, n_steps_, step_size_, trajectory_
         As in :class:`~skcoms.OfflineDesignOptimizer`.
 
     See Also
@@ -429,11 +429,6 @@ class CMAESOptimizer(OfflineDesignOptimizer):
         self.drop_duplicates = drop_duplicates
         self.random_state = random_state
 
-    @property
-    def n_steps(self):
-        # the length of a trajectory, read by the shared proposal code
-        return self.n_generations
-
     def _default_estimator(self, space):
         if isinstance(space, CategoricalSequence):
             return ConservativeObjectiveRegressor(alpha=0.0, ascent_step_size=2.0)
@@ -441,6 +436,7 @@ class CMAESOptimizer(OfflineDesignOptimizer):
 
     def _fit_search(self):
         _import_cma()
+        self.n_steps_ = self.n_generations
         std = self._designs.std(axis=0)
         std[std < 1e-12] = 1.0
         self._feature_scale = std
