@@ -17,7 +17,7 @@ from sklearn.utils.validation import (
 
 from ._regressor import ConservativeObjectiveRegressor
 from ._torch.ascent import gradient_ascent
-from .spaces import Box, CategoricalSequence, infer_design_space
+from .spaces import Box, CategoricalSequence, _is_string_data, infer_design_space
 
 
 def _check_n_designs(n_designs):
@@ -39,6 +39,11 @@ def _validate_designs(estimator, design_space, X, y):
     """
     space = infer_design_space(X) if design_space is None else clone(design_space)
     if isinstance(space, Box):
+        if _is_string_data(X):
+            raise TypeError(
+                "The design space is a Box (continuous designs) but X contains "
+                "strings; use CategoricalSequence for sequences of tokens."
+            )
         X, y = validate_data(
             estimator, X, y, y_numeric=True, dtype=[np.float64, np.float32]
         )

@@ -115,13 +115,15 @@ class Box(TransformerMixin, BaseEstimator):
         self.high = high
         self.margin = margin
 
-    def _check_designs(self, X, reset):
+    def _check_designs(self, X, reset, ensure_min_samples=1):
         if _is_string_data(X):
             raise TypeError(
                 "Box holds continuous designs but X contains strings; use "
                 "CategoricalSequence for sequences of tokens."
             )
-        X = check_array(X, dtype=[np.float64, np.float32])
+        X = check_array(
+            X, dtype=[np.float64, np.float32], ensure_min_samples=ensure_min_samples
+        )
         if reset:
             self.n_features_in_ = X.shape[1]
         elif X.shape[1] != self.n_features_in_:
@@ -208,7 +210,7 @@ class Box(TransformerMixin, BaseEstimator):
         X : ndarray of shape (n_samples, n_features), dtype ``dtype_``
         """
         check_is_fitted(self)
-        Z = self._check_designs(Z, reset=False)
+        Z = self._check_designs(Z, reset=False, ensure_min_samples=0)
         return np.clip(Z, self.low_, self.high_).astype(self.dtype_, copy=False)
 
     def transform(self, X):
@@ -506,7 +508,7 @@ class CategoricalSequence(TransformerMixin, BaseEstimator):
             ``(n_samples, L)``.
         """
         check_is_fitted(self)
-        Z = check_array(Z, dtype=[np.float64, np.float32])
+        Z = check_array(Z, dtype=[np.float64, np.float32], ensure_min_samples=0)
         if Z.shape[1] != self.n_features_out_:
             raise ValueError(
                 f"Encoded designs must have {self.n_features_out_} columns, got "
@@ -522,7 +524,7 @@ class CategoricalSequence(TransformerMixin, BaseEstimator):
             return tokens.astype(self.dtype_)
         symbols = self.alphabet_[tokens]
         if self.representation_ == "strings":
-            return np.array(["".join(row) for row in symbols])
+            return np.array(["".join(row) for row in symbols], dtype=str)
         return symbols.astype(self.dtype_)
 
     def transform(self, X):
