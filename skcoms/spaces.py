@@ -468,7 +468,10 @@ class CategoricalSequence(TransformerMixin, BaseEstimator):
         self.sequence_length_ = arr.shape[1]
         self.n_features_out_ = self.sequence_length_ * (n_categories - 1)
         self.representation_ = representation
-        self.dtype_ = np.asarray(X).dtype if representation != "strings" else None
+        self.dtype_ = None if representation == "strings" else np.asarray(X).dtype
+        if self.dtype_ is not None and self.dtype_.kind == "U":
+            # wide enough for every token of the alphabet, not only those seen
+            self.dtype_ = np.promote_types(self.dtype_, np.array(alphabet).dtype)
         # validates the tokens against the categories just set
         self._tokens(X)
         return self
