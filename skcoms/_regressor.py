@@ -428,7 +428,8 @@ class ConservativeObjectiveRegressor(RegressorMixin, BaseEstimator):
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
-            For an ensemble, the mean of its members.
+            For an ensemble, its members' scores combined as its ascent combines
+            them (mean or minimum).
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
@@ -438,7 +439,8 @@ class ConservativeObjectiveRegressor(RegressorMixin, BaseEstimator):
             for start in range(0, X.shape[0], _PREDICT_CHUNK):
                 chunk = torch.as_tensor(X[start : start + _PREDICT_CHUNK])
                 chunk = chunk.to(device=self.device_, dtype=x_mean.dtype)
-                pred = self.network_.forward((chunk - x_mean) / x_scale).mean(0)
+                pred = self.network_.forward((chunk - x_mean) / x_scale)
+                pred = pred.amin(0) if self._aggregate == "min" else pred.mean(0)
                 out[start : start + _PREDICT_CHUNK] = pred.double().cpu().numpy()
         return out * self.y_scale_ + self.y_mean_
 

@@ -1,0 +1,351 @@
+"""OfflineDesignOptimizer: proposals that beat the data, their form, and errors."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV
+
+from skcoms import (
+    Box,
+    CategoricalSequence,
+    ConservativeObjectiveRegressor,
+    OfflineDesignOptimizer,
+)
+from skcoms._torch.ascent import gradient_ascent
+
+
+def small_model(**params):
+    """A network small enough for tests; the same code paths as the defaults."""
+    defaults = {
+        "hidden_layer_sizes": (32, 32),
+        "max_iter": 30,
+        "n_ascent_steps": 5,
+        "device": "cpu",
+        "random_state": 0,
+    }
+    return ConservativeObjectiveRegressor(**{**defaults, **params})
+
+
+def quadratic(X):
+    return -(X**2).sum(axis=1)
+
+
+def axes_data(n=300, seed=0):
+    """Designs near the two axes, 2 to 4 away from the origin, plus noise.
+
+    The data holds designs with a good x1 (near 0) and designs with a good x2, but
+    never both together: its best score is about -4, the optimum 0 at the origin.
+    """
+    rng = np.random.RandomState(seed)
+    far = rng.uniform(2, 4, n) * rng.choice([-1, 1], n)
+    near = rng.normal(0, 0.1, n)
+    on_x1 = rng.rand(n) < 0.5
+    X = np.where(on_x1[:, None], np.c_[far, near], np.c_[near, far])
+    return X, quadratic(X)
+
+
+def additive_task(seed=0, n=1000, L=8, C=4):
+    """Token sequences scored additively over positions.
+
+    No design of the data holds more than 3 of the 8 best tokens, so the best
+    score of the data is well below the optimum and recombining tokens helps.
+    """
+    rng = np.random.RandomState(seed)
+    weights = rng.normal(size=(L, C))
+    X = rng.randint(0, C, size=(6 * n, L))
+    X = X[(X == weights.argmax(axis=1)).sum(axis=1) <= 3][:n]
+
+    def score(T):
+        return weights[np.arange(L), T].sum(axis=1)
+
+    return X, score(X), score
+
+
+def test_quadratic_proposals_beat_the_data():
+    X, y = axes_data()
+    opt = OfflineDesignOptimizer(small_model(max_iter=40), random_state=0)
+    designs = opt.fit(X, y).propose(8)
+    # the data's best is about -4.0; a gain of 1.0 is a quarter of the way to 0
+    assert quadratic(designs).max() > y.max() + 1.0
+    assert designs.shape == (8, 2)
+
+
+def test_additive_sequences_proposals_beat_the_data():
+    X, y, score = additive_task()
+    model = small_model(
+        hidden_layer_sizes=(64, 64),
+        max_iter=15,
+        n_ascent_steps=10,
+        ascent_step_size=2.0,
+        overestimation_limit=2.0,
+    )
+    designs = OfflineDesignOptimizer(model).fit(X, y).propose(16)
+    # the data's best is 8.95 and the optimum 12.48
+    assert score(designs).max() > y.max() + 0.3
+    assert designs.dtype == X.dtype and designs.shape == (16, 8)
+
+
+def test_default_estimator_follows_the_design_space():
+    opt = OfflineDesignOptimizer()
+    continuous = opt._default_estimator(Box())
+    categorical = opt._default_estimator(CategoricalSequence())
+    assert continuous.get_params() == ConservativeObjectiveRegressor().get_params()
+    assert categorical.ascent_step_size == 2.0
+    assert categorical.overestimation_limit == 2.0
+
+
+def test_proposals_are_best_first_with_a_trajectory():
+    X, y = axes_data(n=200)
+    opt = OfflineDesignOptimizer(small_model(), n_steps=7, random_state=0).fit(X, y)
+    designs, scores = opt.propose(5, return_scores=True)
+    assert np.all(np.diff(scores) <= 0)
+    assert opt.trajectory_.shape == (8, 5)
+    assert isinstance(opt.trajectory_, np.ndarray)
+    # the trajectory ends at the proposals and starts at the top-5 data designs
+    np.testing.assert_allclose(opt.trajectory_[-1], scores, rtol=1e-4, atol=1e-4)
+    top = X[np.argsort(-y)[:5]]
+    np.testing.assert_allclose(
+        np.sort(opt.trajectory_[0]), np.sort(opt.predict(top)), rtol=1e-4, atol=1e-4
+    )
+    np.testing.assert_allclose(scores, opt.predict(designs), rtol=1e-6)
+
+
+def test_default_steps_reproduce_the_models_own_ascent():
+    X, y = axes_data(n=200)
+    unbounded = Box(-np.inf, np.inf)
+    model = small_model(dtype="float64")
+    opt = OfflineDesignOptimizer(model, design_space=unbounded).fit(X, y)
+    assert opt.n_steps_ == 5
+    assert opt.step_size_ == opt.estimator_.ascent_step_size_
+    designs = opt.propose(3)
+    # the same ascent written in the model's standardized coordinates
+    est = opt.estimator_
+    start = X[np.argsort(-y)[:3]]
+    z0 = torch.as_tensor((start - est.x_mean_) / est.x_scale_)
+    z, _ = gradient_ascent(
+        lambda z: tuple(t[0] for t in est.network_.value_and_grad(z)),
+        z0,
+        n_steps=5,
+        step_size=est.ascent_step_size_,
+    )
+    expected = z.numpy() * est.x_scale_ + est.x_mean_
+    expected = expected[np.argsort(-opt.predict(expected), kind="stable")]
+    np.testing.assert_allclose(designs, expected, atol=1e-9)
+
+
+def test_repeatable_with_random_state():
+    X, y = axes_data(n=150)
+    first = OfflineDesignOptimizer(small_model(random_state=None), random_state=3)
+    second = OfflineDesignOptimizer(small_model(random_state=None), random_state=3)
+    a = first.fit(X, y).propose(4)
+    b = second.fit(X, y).propose(4)
+    np.testing.assert_array_equal(a, b)
+    other = OfflineDesignOptimizer(small_model(random_state=None), random_state=4)
+    assert not np.array_equal(other.fit(X, y).propose(4), a)
+
+
+def test_strings_in_strings_out():
+    X, y, _ = additive_task(n=300)
+    S = np.array(["".join("ACGT"[t] for t in row) for row in X]).tolist()
+    opt = OfflineDesignOptimizer(small_model(ascent_step_size=2.0), random_state=0)
+    designs = opt.fit(S, y).propose(6)
+    assert designs.shape == (6,) and designs.dtype.kind == "U"
+    assert all(len(s) == 8 and set(s) <= set("ACGT") for s in designs)
+    assert opt.design_space_.alphabet_.tolist() == list("ACGT")
+    # the optimizer scores designs in the representation it was fitted on
+    assert np.isfinite(opt.score(S, y))
+
+
+@pytest.mark.parametrize(
+    "alpha",
+    [
+        0.0,  # plain regression: many proposals converge to the same design
+        1.0,  # conservative: the first proposals all stay on data designs
+    ],
+)
+def test_drop_duplicates_gives_new_distinct_designs(alpha):
+    X, y, _ = additive_task(n=300)
+    model = small_model(alpha=alpha, ascent_step_size=2.0)
+    opt = OfflineDesignOptimizer(model).fit(X, y)
+    data = {tuple(row) for row in X}
+    plain = [tuple(row) for row in opt.propose(10)]
+    assert len(set(plain)) < 10 or set(plain) <= data
+    designs = opt.set_params(drop_duplicates=True).propose(10)
+    rows = [tuple(row) for row in designs]
+    assert len(rows) == 10 and len(set(rows)) == 10
+    assert not data & set(rows)
+    assert opt.trajectory_.shape == (6, 10)
+
+
+def test_drop_duplicates_warns_when_fewer_remain():
+    # two positions over two categories: only 4 designs exist, 3 are in the data
+    X = np.array([[0, 0], [0, 1], [1, 0]] * 4)
+    y = np.array([0.0, 1.0, 1.0] * 4)
+    opt = OfflineDesignOptimizer(small_model(), drop_duplicates=True).fit(X, y)
+    with pytest.warns(UserWarning, match="only"):
+        designs = opt.propose(3)
+    assert len(designs) <= 1
+    assert not {tuple(r) for r in designs} & {tuple(r) for r in X}
+
+
+def test_more_designs_than_data_warns_and_returns_all():
+    X, y = axes_data(n=12)
+    opt = OfflineDesignOptimizer(small_model(), n_steps=2).fit(X, y)
+    with pytest.warns(UserWarning, match="12 designs are in the data"):
+        designs = opt.propose(20)
+    assert designs.shape == (12, 2)
+    assert opt.trajectory_.shape == (3, 12)
+
+
+@given(
+    low=st.lists(st.floats(-3, 0), min_size=2, max_size=2),
+    width=st.lists(st.floats(0.5, 3), min_size=2, max_size=2),
+    step=st.floats(0.1, 50.0),
+    seed=st.integers(0, 2**16),
+)
+@settings(max_examples=12, deadline=None)
+def test_proposals_respect_bounds(low, width, step, seed):
+    rng = np.random.RandomState(seed)
+    low, high = np.array(low), np.array(low) + np.array(width)
+    X = rng.uniform(low, high, size=(30, 2))
+    y = rng.normal(size=30)
+    model = small_model(hidden_layer_sizes=(8,), max_iter=2, random_state=seed)
+    opt = OfflineDesignOptimizer(
+        model, design_space=Box(low, high), n_steps=4, step_size=step
+    )
+    designs = opt.fit(X, y).propose(5)
+    assert np.all(designs >= low) and np.all(designs <= high)
+
+
+@given(
+    alphabet=st.sets(
+        st.characters(min_codepoint=65, max_codepoint=90), min_size=2, max_size=5
+    ),
+    length=st.integers(1, 5),
+    seed=st.integers(0, 2**16),
+)
+@settings(max_examples=12, deadline=None)
+def test_proposals_respect_the_alphabet(alphabet, length, seed):
+    rng = np.random.RandomState(seed)
+    alphabet = "".join(sorted(alphabet))
+    # the data uses the first two tokens only; the rest of the alphabet is allowed
+    X = ["".join(rng.choice(list(alphabet[:2]), length)) for _ in range(20)]
+    y = rng.normal(size=20)
+    model = small_model(hidden_layer_sizes=(8,), max_iter=2, random_state=seed)
+    space = CategoricalSequence(alphabet=alphabet)
+    opt = OfflineDesignOptimizer(model, design_space=space, n_steps=4, step_size=20)
+    designs = opt.fit(X, y).propose(5)
+    assert all(len(s) == length and set(s) <= set(alphabet) for s in designs)
+
+
+def test_grid_search_over_alpha():
+    X, y = axes_data(n=120)
+    search = GridSearchCV(
+        OfflineDesignOptimizer(small_model(max_iter=10), n_steps=2),
+        {"estimator__alpha": [0.0, 1.0]},
+        cv=2,
+    )
+    search.fit(X, y)
+    assert search.best_params_["estimator__alpha"] in (0.0, 1.0)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert search.best_estimator_.propose(2).shape == (2, 2)
+
+
+def test_score_delegates_to_the_estimator():
+    X, y = axes_data(n=100)
+    opt = OfflineDesignOptimizer(small_model(max_iter=10)).fit(X, y)
+    assert opt.score(X, y) == pytest.approx(opt.estimator_.score(X, y))
+
+
+def test_random_state_overrides_the_estimator_seed_only_when_given():
+    X, y = axes_data(n=60)
+    kept = OfflineDesignOptimizer(small_model(max_iter=2, random_state=7)).fit(X, y)
+    assert kept.estimator_.random_state == 7
+    set_ = OfflineDesignOptimizer(small_model(max_iter=2), random_state=1).fit(X, y)
+    assert set_.estimator_.random_state != 0
+
+
+def test_pickle_round_trip_proposes_the_same():
+    X, y = axes_data(n=100)
+    opt = OfflineDesignOptimizer(small_model(max_iter=5), random_state=0).fit(X, y)
+    clone_ = pickle.loads(pickle.dumps(opt))
+    np.testing.assert_array_equal(clone_.propose(3), opt.propose(3))
+
+
+def test_global_rngs_untouched():
+    X, y = axes_data(n=60)
+    np_state = np.random.get_state()[1].copy()  # noqa: NPY002
+    torch_state = torch.get_rng_state().clone()
+    OfflineDesignOptimizer(small_model(max_iter=3), random_state=0).fit(X, y).propose(2)
+    after = np.random.get_state()[1]  # noqa: NPY002
+    np.testing.assert_array_equal(after, np_state)
+    assert torch.equal(torch.get_rng_state(), torch_state)
+
+
+# ---- bad input ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    X, y = axes_data(n=40)
+    return OfflineDesignOptimizer(small_model(max_iter=2), n_steps=1).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "n, error",
+    [(0, ValueError), (-3, ValueError), (2.5, TypeError), ("3", TypeError)],
+)
+def test_n_designs_must_be_a_positive_integer(fitted, n, error):
+    with pytest.raises(error, match="n_designs must be a positive integer"):
+        fitted.propose(n)
+
+
+def test_bool_is_not_a_number_of_designs(fitted):
+    with pytest.raises(TypeError, match="positive integer"):
+        fitted.propose(True)
+
+
+def test_propose_before_fit():
+    with pytest.raises(NotFittedError):
+        OfflineDesignOptimizer().propose(3)
+
+
+@pytest.mark.parametrize(
+    "space, X, error, message",
+    [
+        (Box(low=[0.0, 0.0, 0.0]), np.ones((4, 2)), ValueError, r"shape \(2,\)"),
+        (Box(low=[1.0, 1.0], high=[0.0, 2.0]), np.ones((4, 2)), ValueError, "exceed"),
+        (Box(2.0, 3.0), np.ones((4, 2)), ValueError, "contradict the data"),
+        (Box(), ["AC", "CA", "AA", "CC"], TypeError, "contains strings"),
+        (CategoricalSequence(), np.full((4, 2), 0.5), TypeError, "non-integer"),
+        (CategoricalSequence(2), np.array([[0, 3]] * 4), ValueError, "0..1"),
+        (
+            CategoricalSequence(alphabet="ACGT"),
+            ["ACGU"] * 4,
+            ValueError,
+            "not in the alphabet",
+        ),
+        (None, ["ACG", "AC", "CA", "AA"], ValueError, "same length"),
+    ],
+)
+def test_bad_designs_raise_clear_errors(space, X, error, message):
+    opt = OfflineDesignOptimizer(small_model(max_iter=1), design_space=space)
+    with pytest.raises(error, match=message):
+        opt.fit(X, np.arange(4.0))
+
+
+def test_estimator_without_design_objective_is_rejected():
+    from sklearn.linear_model import Ridge
+
+    with pytest.raises(ValueError, match="design_objective"):
+        OfflineDesignOptimizer(Ridge()).fit(np.ones((4, 2)), np.arange(4.0))
+
+
+def test_mismatched_lengths_of_designs_and_scores():
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        OfflineDesignOptimizer(small_model(max_iter=1)).fit(["AC", "CA"], [1.0])
