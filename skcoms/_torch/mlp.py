@@ -11,16 +11,26 @@ import math
 import torch
 
 
-def _relu_grad(h):
-    return (h > 0).to(h.dtype)
+def _identity(a):
+    return a
 
 
-def _tanh_grad(h):
-    return 1.0 - h * h
+def _identity_backward(grad, h):
+    return grad
 
 
-def _logistic_grad(h):
-    return h * (1.0 - h)
+def _relu_backward(grad, h):
+    return torch.ops.aten.threshold_backward(grad, h, 0)
+
+
+# activation -> (function, backward: (grad of the output, the output) -> grad of the
+# input). The backward kernels are the ones autograd uses, one fused op each.
+ACTIVATIONS = {
+    "relu": (torch.relu, _relu_backward),
+    "tanh": (torch.tanh, torch.ops.aten.tanh_backward),
+    "logistic": (torch.sigmoid, torch.ops.aten.sigmoid_backward),
+    "identity": (_identity, _identity_backward),
+}
 
 
 def _affine(h, w, b):
@@ -34,23 +44,6 @@ def _matmul(a, b):
     if a.shape[0] == 1 and b.shape[0] == 1:
         return torch.mm(a[0], b[0]).unsqueeze(0)
     return torch.bmm(a, b)
-
-
-def _identity(a):
-    return a
-
-
-def _identity_grad(h):
-    return torch.ones_like(h)
-
-
-# activation -> (function, derivative written in terms of the activation's output)
-ACTIVATIONS = {
-    "relu": (torch.relu, _relu_grad),
-    "tanh": (torch.tanh, _tanh_grad),
-    "logistic": (torch.sigmoid, _logistic_grad),
-    "identity": (_identity, _identity_grad),
-}
 
 
 class StackedMLP:
@@ -128,7 +121,7 @@ class StackedMLP:
         pass is written out (two matrix products per hidden layer), which avoids
         building a graph in the inner ascent loop and leaves the weights untouched.
         """
-        act, act_grad = ACTIVATIONS[self.activation]
+        act, act_backward = ACTIVATIONS[self.activation]
         with torch.no_grad():
             h = self._expand(x)
             hidden = []
@@ -138,7 +131,7 @@ class StackedMLP:
             values = _affine(h, self.weights[-1], self.biases[-1]).squeeze(-1)
             grad = self.weights[-1].transpose(1, 2)
             for w, h in zip(reversed(self.weights[:-1]), reversed(hidden)):
-                grad = _matmul(grad * act_grad(h), w.transpose(1, 2))
+                grad = _matmul(act_backward(grad, h), w.transpose(1, 2))
             if grad.shape[1] != values.shape[1]:
                 # no hidden layer: the gradient is the same for every row
                 grad = grad.expand(-1, values.shape[1], -1)
