@@ -6,9 +6,11 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.linear_model import LinearRegression
+from sklearn.metrics import make_scorer
 from sklearn.model_selection import (
     GridSearchCV,
     KFold,
@@ -23,10 +25,21 @@ from skcoms.model_selection import (
     exceedance_score,
     exceedance_scorer,
     make_top_k_auc_scorer,
+    mean_overestimation,
     spearman_score,
     spearman_scorer,
     top_k_order,
 )
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    """Small networks fit faster on one thread on a shared CPU; restored after."""
+    n_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n_threads)
+
 
 # ---------------------------------------------------------------------------
 # Property tests of the splitter
@@ -248,6 +261,11 @@ def test_exceedance_score():
     assert exceedance_score([1.0, 4.0], [9.0, 9.0]) == 1.0
 
 
+def test_mean_overestimation():
+    assert mean_overestimation([1.0, 2.0], [2.0, 4.0]) == pytest.approx(1.5)
+    assert mean_overestimation([1.0, 2.0], [0.0, 1.0]) == pytest.approx(-1.0)
+
+
 class _Lookup:
     """A fitted 'model' that predicts a stored value for each design id."""
 
@@ -329,6 +347,7 @@ def test_cross_val_score_and_cross_validate(linear_designs):
         "spearman": spearman_scorer,
         "auc": make_top_k_auc_scorer(X, y),
         "exceedance": exceedance_scorer,
+        "overestimation": make_scorer(mean_overestimation),
         "mse": "neg_mean_squared_error",
     }
     result = cross_validate(_small_model(alpha=0.5), X, y, cv=cv, scoring=scoring)
@@ -380,9 +399,9 @@ def test_top_k_split_picks_a_conservative_alpha_where_kfold_does_not(seed):
     X, y = _peak_beyond_the_data(seed)
     model = ConservativeObjectiveRegressor(
         hidden_layer_sizes=(32, 32),
-        max_iter=30,
+        max_iter=40,
         n_iter_no_change=0,
-        batch_size=32,
+        batch_size=64,
         n_ascent_steps=5,
         ascent_step_size=0.1,
         device="cpu",
@@ -399,13 +418,13 @@ def test_top_k_split_picks_a_conservative_alpha_where_kfold_does_not(seed):
     kfold = GridSearchCV(
         model,
         grid,
-        cv=KFold(3, shuffle=True, random_state=0),
+        cv=KFold(2, shuffle=True, random_state=0),
         scoring="neg_mean_squared_error",
         refit=False,
     ).fit(X, y)
     # Mixed with the data, the far designs teach the fall: alpha=0 fits best.
     # Held out, they are over-estimated by alpha=0 far more than alpha=1 errs.
-    # Over seeds 0-7 the held-out MSE ratio was 2.0 to 6.0 and both picks held.
+    # Over seeds 0-7 both picks held; the held-out MSE ratio was 2.0 to 6.6.
     assert kfold.best_params_ == {"alpha": 0.0}
     assert shift.best_params_ == {"alpha": 1.0}
     shift_mse = -shift.cv_results_["mean_test_score"]

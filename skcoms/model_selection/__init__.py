@@ -9,6 +9,14 @@ scorers measure what matters there, the ranking of the held-out better designs:
   pairs that the model orders correctly.
 - :data:`exceedance_scorer` (:func:`exceedance_score`): fraction of held-out designs
   predicted at or above the top-k threshold.
+- :func:`mean_overestimation`: a diagnostic, the mean of prediction minus score on
+  the held-out designs (positive: over-estimation).
+
+Scikit-learn's ``"neg_mean_squared_error"`` on ``TopKSplit`` folds is a shift-aware
+criterion too: it penalizes over-estimating the held-out better designs and
+under-estimating them. The rank scorers ignore the level of the predictions; when
+a larger alpha mostly lowers that level off the data without reordering designs,
+they barely separate the candidate alphas.
 
 Several of them can be passed at once as a dict, e.g.
 ``scoring={"spearman": spearman_scorer, "auc": make_top_k_auc_scorer(X, y)}`` with
@@ -19,6 +27,7 @@ from ._scorers import (
     exceedance_score,
     exceedance_scorer,
     make_top_k_auc_scorer,
+    mean_overestimation,
     spearman_score,
     spearman_scorer,
 )
@@ -29,6 +38,7 @@ __all__ = [
     "exceedance_score",
     "exceedance_scorer",
     "make_top_k_auc_scorer",
+    "mean_overestimation",
     "spearman_score",
     "spearman_scorer",
     "top_k_order",

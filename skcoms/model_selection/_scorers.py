@@ -85,6 +85,41 @@ def exceedance_score(y_true, y_pred):
     return float(np.mean(y_pred >= y_true.min()))
 
 
+def mean_overestimation(y_true, y_pred):
+    """Mean of ``y_pred - y_true``: how much the model over-estimates the designs.
+
+    On a :class:`TopKSplit` test fold this is the held-out counterpart of the
+    over-estimation that COMs controls during training: positive when the model
+    over-estimates designs better than the ones it was fitted on, negative when it
+    is conservative there. It is a diagnostic, not a criterion to maximize: wrap it
+    with :func:`~sklearn.metrics.make_scorer` to report it from
+    :func:`~sklearn.model_selection.cross_validate`, but do not refit on it.
+    ``neg_mean_squared_error`` on the same folds penalizes both signs.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        Measured scores.
+    y_pred : array-like of shape (n_samples,)
+        Predicted scores.
+
+    Returns
+    -------
+    overestimation : float
+        In the units of ``y``.
+
+    Examples
+    --------
+    >>> from skcoms.model_selection import mean_overestimation
+    >>> mean_overestimation([1.0, 2.0, 3.0], [1.5, 2.5, 2.0])
+    0.0
+    >>> mean_overestimation([1.0, 2.0], [2.0, 4.0])
+    1.5
+    """
+    y_true, y_pred = _check_scores(y_true, y_pred)
+    return float(np.mean(y_pred - y_true))
+
+
 def _auc(pred_top, pred_lower):
     """Fraction of (top, lower) pairs with ``pred_top > pred_lower``; ties count 1/2."""
     n_top, n_lower = pred_top.size, pred_lower.size
