@@ -58,10 +58,14 @@ def split_cases(draw):
         top_k = draw(
             st.floats(0.0, (n - 1) / n, exclude_min=True, allow_subnormal=False)
         )
-    if draw(st.booleans()):
-        train_size = draw(st.floats(0.05, 1.0, allow_subnormal=False))
-    else:
-        train_size = 1
+    n_available = n - expected_k(top_k, n)
+    train_size = draw(
+        st.one_of(
+            st.just(1.0),
+            st.floats(0.05, 1.0, allow_subnormal=False),
+            st.integers(1, n_available),
+        )
+    )
     cv = TopKSplit(
         top_k=top_k,
         n_splits=draw(st.integers(1, 3)),
@@ -354,6 +358,10 @@ def test_cross_val_score_and_cross_validate(linear_designs):
     for name in scoring:
         values = result[f"test_{name}"]
         assert values.shape == (2,) and np.all(np.isfinite(values))
+    # groups reach the splitter through cross-validation: one group for all
+    # designs leaves nothing to train on
+    with pytest.raises(ValueError, match="shares a group with a test design"):
+        cross_val_score(LinearRegression(), X, y, cv=cv, groups=np.zeros(len(y)))
     # a linear score is ranked perfectly by a linear model, top over the rest
     exact = cross_validate(LinearRegression(), X, y, cv=cv, scoring=scoring)
     np.testing.assert_allclose(exact["test_spearman"], 1.0)
