@@ -82,7 +82,8 @@ def expected_top_k(y, k):
 
 
 def expected_k(top_k, n):
-    return top_k if isinstance(top_k, int) else math.ceil(top_k * n)
+    # products are rounded to 8 decimals before rounding up: 0.07 * 100 is 7
+    return top_k if isinstance(top_k, int) else max(1, math.ceil(round(top_k * n, 8)))
 
 
 @settings(max_examples=150, deadline=None)
@@ -96,7 +97,7 @@ def test_split_is_top_k_by_score_with_ties_by_index(case):
     n_train = (
         cv.train_size
         if isinstance(cv.train_size, int)
-        else max(1, math.floor(cv.train_size * available))
+        else max(1, math.floor(round(cv.train_size * available, 8)))
     )
     splits = list(cv.split(X, y))
     assert len(splits) == cv.get_n_splits(X, y) == cv.n_splits
@@ -160,6 +161,23 @@ def test_fraction_is_rounded_up():
     ((train, test),) = cv.split(np.zeros((10, 1)), np.arange(10))
     assert test.tolist() == [7, 8, 9]  # ceil(2.5) = 3
     assert train.tolist() == list(range(7))
+
+
+@pytest.mark.parametrize(
+    "top_k, n, k", [(0.07, 100, 7), (0.7, 10, 7), (0.101, 30, 4), (0.1, 25, 3)]
+)
+def test_fraction_is_not_rounded_up_by_floating_point_noise(top_k, n, k):
+    cv = TopKSplit(top_k=top_k, n_splits=1, train_size=1.0)
+    ((train, test),) = cv.split(np.zeros((n, 1)), np.arange(n))
+    assert test.tolist() == list(range(n - k, n))
+    assert train.tolist() == list(range(n - k))
+
+
+def test_train_fraction_is_not_rounded_down_by_floating_point_noise():
+    # 0.29 * 100 is 28.999999999999996 in floating point
+    cv = TopKSplit(top_k=10, n_splits=1, train_size=0.29, random_state=0)
+    ((train, _),) = cv.split(np.zeros((110, 1)), np.arange(110))
+    assert len(train) == 29
 
 
 def test_random_state_fixes_the_subsets_and_splits_differ():

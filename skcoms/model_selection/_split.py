@@ -26,6 +26,11 @@ def _check_size(value, name, *, allow_one):
         )
 
 
+def _round_product(fraction, n):
+    """``fraction * n`` without floating-point noise: 0.07 * 100 is 7, not 7.0000001."""
+    return round(fraction * n, 8)
+
+
 def top_k_order(y):
     """Indices of ``y`` from the lowest to the highest score, ties by index.
 
@@ -72,7 +77,8 @@ class TopKSplit(GroupsConsumerMixin, BaseCrossValidator):
     top_k : int or float, default=0.1
         Size of the test set. An int is a number of designs, at least 1 and smaller
         than the number of samples; a float in (0, 1) is a fraction of the samples,
-        rounded up (and at least one design always stays below the top-k).
+        rounded up (``top_k=0.1`` of 25 samples holds out 3; never fewer than 1),
+        and at least one design must stay below the top-k.
     n_splits : int, default=5
         Number of splits (training subsets).
     train_size : int or float, default=0.8
@@ -128,7 +134,7 @@ class TopKSplit(GroupsConsumerMixin, BaseCrossValidator):
         if isinstance(self.top_k, Integral):
             k = int(self.top_k)
         else:
-            k = math.ceil(self.top_k * n_samples)
+            k = max(1, math.ceil(_round_product(self.top_k, n_samples)))
         if k >= n_samples:
             raise ValueError(
                 f"top_k={self.top_k!r} leaves no design to train on: it holds out "
@@ -145,7 +151,7 @@ class TopKSplit(GroupsConsumerMixin, BaseCrossValidator):
                     "designs available for training below the top-k."
                 )
             return int(self.train_size)
-        return max(1, math.floor(self.train_size * n_available))
+        return max(1, math.floor(_round_product(self.train_size, n_available)))
 
     def split(self, X, y=None, groups=None):
         """Generate indices to split data into training and test set.
