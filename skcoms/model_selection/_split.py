@@ -96,6 +96,14 @@ class TopKSplit(GroupsConsumerMixin, BaseCrossValidator):
     out of the training set (it is in neither set). Group labels are compared for
     equality only. The test set is not changed by ``groups``.
 
+    With ``random_state=None`` every call to :meth:`split` draws new training
+    subsets; :class:`~sklearn.model_selection.GridSearchCV` calls it once, so all
+    candidates are still compared on the same splits.
+
+    ``scoring="neg_mean_squared_error"`` on these splits penalizes both
+    over-estimating and under-estimating the held-out better designs; the scorers
+    of :mod:`skcoms.model_selection` look at how they are ranked.
+
     See Also
     --------
     sklearn.model_selection.ShuffleSplit : Random train/test splits.
