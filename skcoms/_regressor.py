@@ -17,6 +17,21 @@ from ._torch.mlp import ACTIVATIONS, StackedMLP
 from ._torch.train import ALPHA_MAX, ALPHA_MIN, TrainingConfig, train_conservative
 
 _PREDICT_CHUNK = 16384
+# training data larger than this fraction of the free GPU memory stays in host memory
+_RESIDENT_FRACTION = 0.25
+
+
+def _place_training_data(Z, t, device):
+    """Copy the training data to ``device`` when it fits comfortably, else pin it.
+
+    Pinned host memory lets the training loop stream minibatches asynchronously.
+    """
+    if device.type != "cuda":
+        return Z.to(device), t.to(device)
+    free, _ = torch.cuda.mem_get_info(device)
+    if Z.nbytes + t.nbytes <= _RESIDENT_FRACTION * free:
+        return Z.to(device), t.to(device)
+    return Z.pin_memory(), t.pin_memory()
 
 
 def _draw_seed(random_state):
@@ -311,8 +326,11 @@ class ConservativeObjectiveRegressor(RegressorMixin, BaseEstimator):
         if not y_scale > 1e-12:
             y_scale = 1.0
 
-        Z = torch.as_tensor((X - x_mean) / x_scale, dtype=dtype).to(device)
-        t = torch.as_tensor((y - y_mean) / y_scale, dtype=dtype).to(device)
+        Z, t = _place_training_data(
+            torch.as_tensor((X - x_mean) / x_scale, dtype=dtype),
+            torch.as_tensor((y - y_mean) / y_scale, dtype=dtype),
+            device,
+        )
         n_features = X.shape[1]
         step = self.ascent_step_size * (
             math.sqrt(n_features) if self.scale_step_by_sqrt_dim else 1.0

@@ -115,10 +115,13 @@ class _Trainer:
     def epoch(self, X, y, order):
         """Mean loss, mse, over-estimation and alpha per member (a 4 x K tensor)."""
         n, batch_size = X.shape[0], min(self.config.batch_size, X.shape[0])
-        totals = torch.zeros(3, self.net.n_members, device=X.device, dtype=X.dtype)
+        device = self.net.weights[0].device
+        totals = torch.zeros(3, self.net.n_members, device=device, dtype=X.dtype)
         for start in range(0, n, batch_size):
             idx = order[start : start + batch_size]
-            xb, yb = X[idx], y[idx]
+            # data kept in host memory is streamed to the device one minibatch at a time
+            xb = X[idx].to(device, non_blocking=True)
+            yb = y[idx].to(device, non_blocking=True)
             totals += self.step(xb, yb) * xb.shape[0]
         totals /= n
         if not self.conservative:
@@ -160,9 +163,10 @@ def train_conservative(net, X, y, config, generator, on_epoch=None):
     net : StackedMLP
         Trained in place; its K members train together on the same minibatches.
     X : Tensor of shape (n, d)
-        Standardized designs on the training device.
+        Standardized designs, on the network's device or, when they do not fit
+        there, in (pinned) host memory; minibatches are then copied over one by one.
     y : Tensor of shape (n,)
-        Standardized scores on the same device.
+        Standardized scores, on the same device as ``X``.
     config : TrainingConfig
     generator : torch.Generator
         CPU generator for the minibatch order.
@@ -173,7 +177,7 @@ def train_conservative(net, X, y, config, generator, on_epoch=None):
     -------
     TrainingHistory
     """
-    trainer = _Trainer(net, config, X.device, X.dtype)
+    trainer = _Trainer(net, config, net.weights[0].device, X.dtype)
     history = TrainingHistory()
     best_mse, stall, snapshot = math.inf, 0, None
     try:

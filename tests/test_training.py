@@ -1,0 +1,115 @@
+"""The optimized training loop against a plain autograd implementation of COMs."""
+
+import math
+
+import pytest
+import torch
+
+from skcoms._torch.device import make_generator
+from skcoms._torch.mlp import StackedMLP
+from skcoms._torch.train import TrainingConfig, train_conservative
+
+
+def _config(alpha, **changes):
+    params = dict(
+        n_epochs=2,
+        batch_size=16,
+        learning_rate=1e-3,
+        alpha=alpha,
+        overestimation_limit=0.3,
+        alpha_init=0.1,
+        alpha_learning_rate=0.01,
+        n_ascent_steps=4,
+        ascent_step_size=0.2,
+        tol=0.0,
+        n_iter_no_change=0,
+    )
+    params.update(changes)
+    return TrainingConfig(**params)
+
+
+def _plain_coms(weights, biases, X, y, config, seed):
+    """COMs written the usual way: autograd for the inner ascent and the loss."""
+    params = [p.clone().requires_grad_(True) for p in weights + biases]
+    n_layers = len(weights)
+
+    def f(x):
+        h = x
+        for i in range(n_layers):
+            h = h @ params[i][0] + params[n_layers + i][0]
+            if i < n_layers - 1:
+                h = torch.tanh(h)
+        return h[:, 0]
+
+    log_alpha = torch.tensor([math.log(config.alpha_init)], dtype=X.dtype)
+    log_alpha.requires_grad_(True)
+    dual = config.alpha is None
+    opt = torch.optim.Adam(params, lr=config.learning_rate)
+    alpha_opt = torch.optim.Adam([log_alpha], lr=config.alpha_learning_rate)
+    generator = make_generator(seed)
+    for _ in range(config.n_epochs):
+        order = torch.randperm(len(X), generator=generator)
+        for start in range(0, len(X), config.batch_size):
+            idx = order[start : start + config.batch_size]
+            xb, yb = X[idx], y[idx]
+            x_neg = xb.clone()
+            for _ in range(config.n_ascent_steps):
+                x_neg.requires_grad_(True)
+                (grad,) = torch.autograd.grad(f(x_neg).sum(), x_neg)
+                x_neg = (x_neg + config.ascent_step_size * grad).detach()
+            pred = f(xb)
+            overestimation = f(x_neg).mean() - pred.mean()
+            alpha = log_alpha.exp().detach() if dual else config.alpha
+            loss = 0.5 * ((pred - yb) ** 2).mean() + alpha * overestimation
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            if dual:
+                alpha_loss = log_alpha.exp() * (
+                    config.overestimation_limit - overestimation.detach()
+                )
+                alpha_opt.zero_grad()
+                alpha_loss.sum().backward()
+                alpha_opt.step()
+    return [p.detach() for p in params], log_alpha.exp().item()
+
+
+@pytest.mark.parametrize("alpha", [None, 0.5])
+def test_training_matches_a_plain_autograd_implementation(alpha):
+    gen = make_generator(0)
+    X = torch.randn(40, 3, generator=gen, dtype=torch.float64)
+    y = torch.sin(X).sum(1)
+    net = StackedMLP.initialize(
+        1, [3, 8, 8, 1], "tanh", make_generator(1), "cpu", torch.float64
+    )
+    expected, expected_alpha = _plain_coms(
+        net.weights, net.biases, X, y, _config(alpha), 2
+    )
+    history = train_conservative(net, X, y, _config(alpha), make_generator(2))
+    for got, want in zip(net.parameters(), expected):
+        torch.testing.assert_close(got, want, rtol=1e-9, atol=1e-11)
+    if alpha is None:
+        assert history.alpha[-1] == pytest.approx(expected_alpha, rel=1e-9)
+        assert history.alpha[-1] != pytest.approx(0.1)
+
+
+def test_ensemble_members_train_as_independent_models():
+    gen = make_generator(0)
+    X = torch.randn(40, 3, generator=gen, dtype=torch.float64)
+    y = X[:, 0] - X[:, 1] ** 2
+    stacked = StackedMLP.initialize(
+        3, [3, 8, 1], "relu", make_generator(1), "cpu", torch.float64
+    )
+    singles = [
+        StackedMLP(
+            [w[k : k + 1].clone() for w in stacked.weights],
+            [b[k : k + 1].clone() for b in stacked.biases],
+            "relu",
+        )
+        for k in range(3)
+    ]
+    train_conservative(stacked, X, y, _config(None), make_generator(5))
+    for k, single in enumerate(singles):
+        train_conservative(single, X, y, _config(None), make_generator(5))
+        for got, want in zip(stacked.parameters(), single.parameters()):
+            torch.testing.assert_close(got[k : k + 1], want, rtol=1e-9, atol=1e-11)
