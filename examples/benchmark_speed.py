@@ -19,6 +19,7 @@ import time
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
+from skcoms._torch.ascent import gradient_ascent
 from skcoms._torch.device import make_generator, resolve_device
 from skcoms._torch.mlp import StackedMLP
 from skcoms._torch.train import TrainingConfig, train_conservative
@@ -71,17 +72,20 @@ def matmul_rate(hidden, batch, device, dtype, seconds=1.0):
     return flop * reps / (time.perf_counter() - start) / 1e9
 
 
-def time_skcoms(hidden, n_steps, batch, n_batches, device, dtype):
+def time_skcoms(
+    hidden, n_steps, batch, n_batches, device, dtype, n_members=1, alpha=None
+):
     gen = make_generator(0)
     n = batch * n_batches
     X = torch.randn(n, N_FEATURES, generator=gen).to(device, dtype)
     y = torch.randn(n, generator=gen).to(device, dtype)
-    net = StackedMLP.initialize(1, [N_FEATURES, *hidden, 1], "relu", gen, device, dtype)
+    sizes = [N_FEATURES, *hidden, 1]
+    net = StackedMLP.initialize(n_members, sizes, "relu", gen, device, dtype)
     config = TrainingConfig(
         n_epochs=1,
         batch_size=batch,
         learning_rate=3e-4,
-        alpha=None,
+        alpha=alpha,
         overestimation_limit=2.0,
         alpha_init=0.1,
         alpha_learning_rate=0.01,
@@ -150,6 +154,37 @@ def time_straightforward(hidden, n_steps, batch, n_batches, device, dtype):
     return (time.perf_counter() - start) / n_batches
 
 
+def time_propose(hidden, n_steps, n_designs, device, dtype, repeats=3):
+    """Ascent of ``n_designs`` designs in one batch, and one design at a time."""
+    gen = make_generator(0)
+    sizes = [N_FEATURES, *hidden, 1]
+    net = StackedMLP.initialize(1, sizes, "relu", gen, device, dtype)
+    start = torch.randn(n_designs, N_FEATURES, generator=gen).to(device, dtype)
+    step = 2.0 * math.sqrt(N_FEATURES)
+
+    def batched():
+        return gradient_ascent(
+            net.value_and_grad, start, n_steps=n_steps, step_size=step
+        )
+
+    def one_at_a_time():
+        for i in range(n_designs):
+            gradient_ascent(
+                net.value_and_grad, start[i : i + 1], n_steps=n_steps, step_size=step
+            )
+
+    times = {}
+    for name, fn in (("batched", batched), ("one at a time", one_at_a_time)):
+        fn()
+        _sync(device)
+        begin = time.perf_counter()
+        for _ in range(repeats):
+            fn()
+        _sync(device)
+        times[name] = (time.perf_counter() - begin) / repeats
+    return times
+
+
 def peak_memory_mb(device):
     if device.type == "cuda":
         return torch.cuda.max_memory_allocated(device) / 2**20
@@ -182,8 +217,10 @@ def main(argv=None):
     print("-" * len(header))
     for name, (hidden, n_steps, batch) in CONFIGS.items():
         big = hidden[0] >= 1024
+        if args.quick and big:
+            continue
         if args.quick:
-            n_batches = 1 if big else 3
+            n_batches = 3
         elif args.steps is not None:
             n_batches = args.steps
         else:
@@ -207,6 +244,26 @@ def main(argv=None):
                 f"{seconds * epoch_batches:>9.1f}"
                 f"{achieved:>9.1f}{rate:>9.1f}{achieved / rate:>9.0%}{speedup:>8.2f}x"
             )
+    hidden, n_steps, batch = CONFIGS["default (2x256, T=10)"]
+    n_batches = 3 if args.quick else (args.steps or 100)
+    print()
+    print("ensemble, trained together (default network, alpha=0 and alpha=auto)")
+    for alpha in (0.0, None):
+        one = time_skcoms(hidden, n_steps, batch, n_batches, device, dtype, 1, alpha)
+        eight = time_skcoms(hidden, n_steps, batch, n_batches, device, dtype, 8, alpha)
+        label = "auto" if alpha is None else alpha
+        print(
+            f"  alpha={label}: K=1 {one * 1e3:.1f} ms/step, K=8 {eight * 1e3:.1f} "
+            f"ms/step: K=8 costs {eight / one:.2f}x one model"
+        )
+    print()
+    print("propose: 50 ascent steps for 128 designs (default network)")
+    times = time_propose(hidden, 50, 128, device, dtype, repeats=1 if args.quick else 3)
+    print(
+        f"  batched {times['batched'] * 1e3:.1f} ms, one at a time "
+        f"{times['one at a time'] * 1e3:.1f} ms: "
+        f"{times['one at a time'] / times['batched']:.1f}x faster batched"
+    )
     print(f"peak memory: {peak_memory_mb(device):.0f} MiB")
 
 
