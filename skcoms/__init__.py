@@ -1,24 +1,32 @@
 """Offline model-based optimization with Conservative Objective Models."""
 
-from ._optimizer import OfflineDesignOptimizer
-from ._regressor import ConservativeObjectiveRegressor, DesignObjective
-from .baselines import (
-    BestOfDataset,
-    CMAESOptimizer,
-    EnsembleObjectiveRegressor,
-    GradientAscentOptimizer,
-)
-from .spaces import Box, CategoricalSequence
+import importlib
 
-__all__ = [
-    "BestOfDataset",
-    "Box",
-    "CMAESOptimizer",
-    "CategoricalSequence",
-    "ConservativeObjectiveRegressor",
-    "DesignObjective",
-    "EnsembleObjectiveRegressor",
-    "GradientAscentOptimizer",
-    "OfflineDesignOptimizer",
-]
+# Public names load their module on first use, so that ``import skcoms`` (and the
+# command line's --help and input checks) do not wait for torch and scikit-learn.
+_EXPORTS = {
+    "BestOfDataset": ".baselines",
+    "Box": ".spaces",
+    "CMAESOptimizer": ".baselines",
+    "CategoricalSequence": ".spaces",
+    "ConservativeObjectiveRegressor": "._regressor",
+    "DesignObjective": "._regressor",
+    "EnsembleObjectiveRegressor": ".baselines",
+    "GradientAscentOptimizer": ".baselines",
+    "OfflineDesignOptimizer": "._optimizer",
+}
+
+__all__ = sorted(_EXPORTS)
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))
