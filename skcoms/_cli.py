@@ -460,6 +460,21 @@ def _write_proposals(output, columns, designs, scores, score_column, discrete):
         raise DataError(f"{output}: cannot write: {exc.strerror or exc}") from None
 
 
+def _check_output(output):
+    """Fail before the fit, not after it, when the output cannot be written."""
+    if output is None or output == "-":
+        return
+    if os.path.isdir(output):
+        raise DataError(f"{output}: cannot write: is a directory")
+    parent = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(parent):
+        raise DataError(f"{output}: cannot write: no directory {parent}")
+    if not os.access(parent, os.W_OK) or (
+        os.path.exists(output) and not os.access(output, os.W_OK)
+    ):
+        raise DataError(f"{output}: cannot write: permission denied")
+
+
 def _note(args, message):
     if not getattr(args, "quiet", False):
         print(f"skcoms: {message}", file=sys.stderr, flush=True)
@@ -486,12 +501,18 @@ def _propose(args):
                 f"--alphabet must hold at least two distinct characters, got "
                 f"{args.alphabet!r}"
             )
+    if args.bounds is not None and not args.bounds[0] < args.bounds[1]:
+        raise UsageError(
+            f"--bounds: the lower bound must be below the upper one, got "
+            f"{args.bounds[0]:g} {args.bounds[1]:g}"
+        )
     if len(args.delimiter) != 1:
         raise UsageError("--delimiter must be a single character")
     if args.method == "cma-es":
         _import_cma_or_fail(args.method)
     # the data first: its checks need only numpy, not torch and scikit-learn
     data = _load_designs(args)
+    _check_output(args.output)
     if args.method != "best-of-dataset":
         _check_device(args.device)
 
