@@ -1,0 +1,182 @@
+"""The examples and the notebook run, with their small ``--quick`` budgets.
+
+The example scripts run as ``__main__`` in one separate interpreter (importing
+torch and scikit-learn once for all of them); the notebook's code cells run in
+order in one namespace, the value of each cell's last expression displayed as
+Jupyter would (its HTML representation when it has one).
+"""
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sklearn.utils import estimator_html_repr
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+NOTEBOOK = EXAMPLES / "quick_comparison.ipynb"
+
+# benchmark_speed.py is left out: even with --quick it times fixed-length loops
+# for about 30 s.
+SCRIPTS = {
+    "quickstart.py": [],
+    "sequences.py": [],
+    "grid_search_alpha.py": [],
+    "compare_methods.py": ["-o", "{tmp}/comparison.png"],
+}
+
+RUNNER = """
+import contextlib, io, json, runpy, sys, traceback
+results = {}
+for path, args in json.loads(sys.argv[1]).items():
+    out = io.StringIO()
+    sys.argv = [path, "--quick", *args]
+    try:
+        with contextlib.redirect_stdout(out):
+            runpy.run_path(path, run_name="__main__")
+        results[path] = {"ok": True, "stdout": out.getvalue()}
+    except BaseException:
+        results[path] = {"ok": False, "stdout": out.getvalue(),
+                         "error": traceback.format_exc()}
+print(json.dumps(results))
+"""
+
+
+@pytest.fixture(scope="module")
+def example_runs(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("examples")
+    scripts = {
+        str(EXAMPLES / name): [arg.format(tmp=tmp) for arg in args]
+        for name, args in SCRIPTS.items()
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", RUNNER, json.dumps(scripts)],
+        capture_output=True,
+        text=True,
+        cwd=tmp,
+        env={**os.environ, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"},
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    runs = json.loads(result.stdout.splitlines()[-1])
+    return {Path(path).name: run for path, run in runs.items()}, tmp
+
+
+def test_every_example_script_is_tested():
+    scripts = {path.name for path in EXAMPLES.glob("*.py")}
+    assert scripts - set(SCRIPTS) == {"benchmark_speed.py"}
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_example_runs(name, example_runs):
+    runs, tmp = example_runs
+    run = runs[name]
+    assert run["ok"], run.get("error")
+    stdout = run["stdout"]
+    if name == "quickstart.py":
+        assert "best true score of the 16 proposals" in stdout
+    elif name == "sequences.py":
+        assert "best measured of 32 new sequences" in stdout
+    elif name == "grid_search_alpha.py":
+        assert "chosen: alpha=" in stdout
+        # one line per candidate alpha
+        for alpha in ("0.0", "0.1", "1.0", "auto"):
+            assert f"\n{alpha} " in stdout
+    else:
+        for figure in ("comparison.png", "comparison_training.png"):
+            # a PNG file, not an empty one
+            assert (tmp / figure).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert stdout.count("branin") == 4 and stdout.count("hartmann6") == 4
+
+
+def _code_cells(notebook):
+    return [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+
+
+def test_notebook_is_stored_without_outputs():
+    notebook = json.loads(NOTEBOOK.read_text())
+    assert notebook["nbformat"] == 4
+    for cell in _code_cells(notebook):
+        assert cell["outputs"] == [] and cell["execution_count"] is None
+
+
+def _run_cell(source, namespace):
+    """Run a cell; return the value of its last expression, as Jupyter shows it."""
+    tree = ast.parse(source)
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body.pop().value)
+    exec(compile(tree, "<cell>", "exec"), namespace)
+    if last is not None:
+        return eval(compile(last, "<cell>", "eval"), namespace)
+    return None
+
+
+def test_notebook_runs(monkeypatch):
+    matplotlib = pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+    import torch
+
+    monkeypatch.setenv("SKCOMS_QUICK", "1")
+    backend = matplotlib.get_backend()
+    plt.switch_backend("Agg")
+    # small networks: one thread is faster, and the suite may share its cores
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    namespace = {"__name__": "__main__"}
+    shown = []
+    try:
+        for cell in _code_cells(json.loads(NOTEBOOK.read_text())):
+            value = _run_cell("".join(cell["source"]), namespace)
+            if value is not None:
+                html = getattr(value, "_repr_html_", None)
+                shown.append(html() if html is not None else repr(value))
+    finally:
+        plt.close("all")
+        plt.switch_backend(backend)
+        torch.set_num_threads(threads)
+    table = namespace["table"]
+    rows = table.to_dict("records") if hasattr(table, "to_dict") else table
+    assert [row["method"] for row in rows] == [
+        "COMs",
+        "gradient ascent",
+        "ensemble mean",
+        "best of dataset",
+    ]
+    assert all(0.0 <= row["p50_mean"] <= row["p100_mean"] <= 1.0 for row in rows)
+    assert len(namespace["axes"]) == 4  # loss, overestimation, alpha, trajectories
+    # the optimizer cell shows scikit-learn's diagram of the nested estimators
+    diagram = next(text for text in shown if "sk-estimator" in text)
+    assert "ConservativeObjectiveRegressor" in diagram
+
+
+def test_html_repr_of_the_estimators():
+    from skcoms import (
+        BestOfDataset,
+        ConservativeObjectiveRegressor,
+        EnsembleObjectiveRegressor,
+        GradientAscentOptimizer,
+        OfflineDesignOptimizer,
+    )
+    from skcoms.datasets import make_toy_quadratic
+
+    optimizer = OfflineDesignOptimizer(
+        ConservativeObjectiveRegressor((8,), alpha=0.5, max_iter=2, random_state=0)
+    )
+    html = optimizer._repr_html_()
+    assert "sk-estimator" in estimator_html_repr(optimizer)
+    # the nested model and the non-default parameter are in the diagram
+    assert "OfflineDesignOptimizer" in html and "ConservativeObjectiveRegressor" in html
+    assert "alpha" in html and "0.5" in html
+    assert "<span>Not fitted</span>" in html and "<span>Fitted</span>" not in html
+    task = make_toy_quadratic(n_samples=50, random_state=0)
+    html = optimizer.fit(task.X, task.y)._repr_html_()
+    assert "<span>Fitted</span>" in html and "<span>Not fitted</span>" not in html
+    for estimator in (
+        GradientAscentOptimizer(EnsembleObjectiveRegressor(aggregate="min")),
+        BestOfDataset(),
+    ):
+        assert type(estimator).__name__ in estimator._repr_html_()
