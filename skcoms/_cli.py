@@ -323,6 +323,7 @@ def _box(args, X, columns):
     high = np.full(len(columns), np.nan)
     if args.bounds is not None:
         low[:], high[:] = args.bounds
+    given = ~np.isnan(low)
     for column, col_low, col_high in args.column_bounds or []:
         if column not in columns:
             raise DataError(
@@ -332,6 +333,7 @@ def _box(args, X, columns):
         try:
             low[columns.index(column)] = _bound(col_low)
             high[columns.index(column)] = _bound(col_high)
+            given[columns.index(column)] = True
         except argparse.ArgumentTypeError as exc:
             raise UsageError(f"--column-bounds {column}: {exc}") from None
     if np.isnan(low).any():
@@ -339,21 +341,20 @@ def _box(args, X, columns):
         inferred = Box().fit(X)
         unset = np.isnan(low)
         low[unset], high[unset] = inferred.low_[unset], inferred.high_[unset]
-    bad = [col for col, lo, hi in zip(columns, low, high) if not lo < hi]
-    if bad:
-        raise UsageError(f"the lower bound must be below the upper one for {bad}")
-    outside = [
-        col
-        for j, col in enumerate(columns)
-        if X[:, j].min() < low[j] or X[:, j].max() > high[j]
-    ]
-    if outside:
-        warnings.warn(
-            f"the data lie outside the bounds in columns {outside}; proposals are "
-            "clipped to the bounds",
-            UserWarning,
-            stacklevel=2,
-        )
+    for j, column in enumerate(columns):
+        values = X[:, j]
+        if not given[j]:
+            continue
+        if not low[j] < high[j]:
+            raise UsageError(
+                f"--column-bounds {column}: the lower bound must be below the "
+                f"upper one, got {low[j]:g} {high[j]:g}"
+            )
+        if values.min() < low[j] or values.max() > high[j]:
+            raise DataError(
+                f"column {column!r} holds values from {values.min():g} to "
+                f"{values.max():g}, outside its bounds [{low[j]:g}, {high[j]:g}]"
+            )
     return Box(low, high)
 
 
@@ -756,10 +757,12 @@ def _parser():
         "--method",
         choices=METHODS,
         default="coms",
-        help="coms (default), or a baseline: naive gradient ascent on a plain "
-        "model, gradient ascent on an ensemble of 5 (mean or min of the members), "
-        "CMA-ES on a plain model (needs the 'cma' package), the best designs of "
-        "the data",
+        metavar="METHOD",
+        help="coms (default), or a baseline: gradient-ascent (naive gradient "
+        "ascent on a plain model), ensemble-mean and ensemble-min (gradient ascent "
+        "on an ensemble of 5, mean or min of the members), cma-es (CMA-ES on a "
+        "plain model; needs the 'cma' package), best-of-dataset (the best designs "
+        "of the data; the score column then holds their measured scores)",
     )
     propose.add_argument(
         "--alpha",

@@ -174,6 +174,15 @@ def test_missing_file_and_missing_column(continuous_csv, tmp_path):
     assert "no column 'x9' (given by --columns)" in result.stderr
 
 
+def test_data_outside_the_given_bounds(continuous_csv):
+    result = run_cli(
+        "propose", continuous_csv, "--target", "y", "--column-bounds", "x2", 0.5, 1,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "column 'x2' holds values from" in result.stderr
+    assert "outside its bounds [0.5, 1]" in result.stderr
+
+
 def test_token_outside_the_alphabet(sequence_csv):
     result = run_cli(
         "propose", sequence_csv, "--target", "score", "--sequence-column", "seq",
