@@ -315,9 +315,9 @@ def _box(args, X, columns):
     """The ``Box`` of numeric designs from ``--bounds`` and ``--column-bounds``."""
     import numpy as np
 
-    from .spaces import Box
-
     if args.bounds is None and not args.column_bounds:
+        from .spaces import Box
+
         return Box()
     low = np.full(len(columns), np.nan)
     high = np.full(len(columns), np.nan)
@@ -336,11 +336,6 @@ def _box(args, X, columns):
             given[columns.index(column)] = True
         except argparse.ArgumentTypeError as exc:
             raise UsageError(f"--column-bounds {column}: {exc}") from None
-    if np.isnan(low).any():
-        # columns without bounds get the ones Box infers from the data
-        inferred = Box().fit(X)
-        unset = np.isnan(low)
-        low[unset], high[unset] = inferred.low_[unset], inferred.high_[unset]
     for j, column in enumerate(columns):
         values = X[:, j]
         if not given[j]:
@@ -355,6 +350,12 @@ def _box(args, X, columns):
                 f"column {column!r} holds values from {values.min():g} to "
                 f"{values.max():g}, outside its bounds [{low[j]:g}, {high[j]:g}]"
             )
+    from .spaces import Box
+
+    if not given.all():
+        # columns without bounds get the ones Box infers from the data
+        inferred = Box().fit(X)
+        low[~given], high[~given] = inferred.low_[~given], inferred.high_[~given]
     return Box(low, high)
 
 
@@ -514,15 +515,14 @@ def _propose(args):
     # the data first: its checks need only numpy, not torch and scikit-learn
     data = _load_designs(args)
     _check_output(args.output)
+    if not data["discrete"]:
+        space = _box(args, data["X"], data["columns"])
     if args.method != "best-of-dataset":
         _check_device(args.device)
-
-    from .spaces import CategoricalSequence
-
     if data["discrete"]:
+        from .spaces import CategoricalSequence
+
         space = CategoricalSequence(alphabet=args.alphabet)
-    else:
-        space = _box(args, data["X"], data["columns"])
     model_params = {"device": args.device, "verbose": args.verbose}
     if args.max_iter is not None:
         model_params["max_iter"] = args.max_iter
