@@ -12,9 +12,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._persistence import VersionedStateMixin
 from ._torch.device import make_generator, resolve_device, resolve_dtype
 from ._torch.mlp import ACTIVATIONS, StackedMLP
 from ._torch.train import ALPHA_MAX, ALPHA_MIN, TrainingConfig, train_conservative
+from ._validation import check_scores, warn_if_constant
 
 _PREDICT_CHUNK = 16384
 
@@ -27,6 +29,23 @@ def _draw_seed(random_state):
     if random_state is None:
         return int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0] >> 1)
     return int(check_random_state(random_state).randint(0, 2**31 - 1))
+
+
+def _mean_and_scale(X):
+    """Column means and standard deviations in float64, without overflow.
+
+    When squaring overflows (values near the float64 limit), columns are divided by
+    their largest magnitude first.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean, scale = X.mean(axis=0), X.std(axis=0)
+    if np.isfinite(mean).all() and np.isfinite(scale).all():
+        return mean, scale
+    size = np.abs(X).max(axis=0)
+    size[~(size > 0)] = 1.0
+    scaled = X / size
+    return scaled.mean(axis=0) * size, scaled.std(axis=0) * size
 
 
 class DesignObjective:
@@ -71,7 +90,9 @@ class DesignObjective:
         return values * self.y_scale + self.y_mean, grads * self.x_scale
 
 
-class ConservativeObjectiveRegressor(RegressorMixin, BaseEstimator):
+class ConservativeObjectiveRegressor(
+    VersionedStateMixin, RegressorMixin, BaseEstimator
+):
     """Conservative objective model (COMs): an MLP regressor trained to be pessimistic
     off the data.
 
@@ -299,15 +320,15 @@ class ConservativeObjectiveRegressor(RegressorMixin, BaseEstimator):
             dtype=[np.float64, np.float32],
             ensure_min_samples=2,
         )
+        y = check_scores(y)
+        warn_if_constant(y, self)
         device = resolve_device(self.device)
         dtype = resolve_dtype(self.dtype)
         seed = _draw_seed(self.random_state)
 
-        x_mean = X.mean(axis=0, dtype=np.float64)
-        x_scale = X.std(axis=0, dtype=np.float64)
+        x_mean, x_scale = _mean_and_scale(X)
         x_scale[x_scale < 1e-12] = 1.0
-        y = np.asarray(y, dtype=np.float64)
-        y_mean, y_scale = float(y.mean()), float(y.std())
+        y_mean, y_scale = (float(v[0]) for v in _mean_and_scale(y[:, None]))
         if not y_scale > 1e-12:
             y_scale = 1.0
 
@@ -465,8 +486,8 @@ class ConservativeObjectiveRegressor(RegressorMixin, BaseEstimator):
         )
 
     def __setstate__(self, state):
-        self.__dict__.update(state)
-        device = state.get("device_")
+        super().__setstate__(state)
+        device = self.__dict__.get("device_")
         if device is not None:
             if device.type == "cuda" and not torch.cuda.is_available():
                 warnings.warn(
