@@ -114,8 +114,9 @@ def warn_if_constant(y, estimator):
     if y.size > 1 and np.ptp(y) == 0:
         warnings.warn(
             f"{type(estimator).__name__} was fitted on constant scores (every y is "
-            f"{y[0]:g}): the model predicts that constant and its ascent does not "
-            "move, so its proposals are designs of the data.",
+            f"{y[0]:g}): the data cannot tell a good design from a bad one, so "
+            "the model's predictions and the proposals that climb them are "
+            "meaningless.",
             UserWarning,
             stacklevel=3,
         )
