@@ -15,7 +15,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._persistence import VersionedStateMixin
+from ._persistence import VersionedStateMixin, fit_or_unfit
 from ._regressor import ConservativeObjectiveRegressor
 from ._torch.ascent import gradient_ascent
 from ._validation import (
@@ -270,6 +270,13 @@ class OfflineDesignOptimizer(VersionedStateMixin, BaseEstimator):
         self : object
             The fitted optimizer.
         """
+        with fit_or_unfit(self, private=self._private_fitted):
+            return self._fit(X, y)
+
+    # fitted state kept in private attributes, removed when a fit fails
+    _private_fitted = ("_designs", "_scores", "_feature_scale", "_cma_seed")
+
+    def _fit(self, X, y):
         space, X, y = _validate_designs(self, self.design_space, X, y)
         Z = space.encode(X)
         if self.estimator is None:

@@ -1,6 +1,7 @@
-"""Pickles that record the skcoms version they were written with."""
+"""Fitted state: pickles that record the skcoms version, fits that fail cleanly."""
 
 import warnings
+from contextlib import contextmanager
 
 from .exceptions import InconsistentVersionWarning
 
@@ -43,3 +44,27 @@ class VersionedStateMixin:
                 stacklevel=2,
             )
         super().__setstate__(state)
+
+
+@contextmanager
+def fit_or_unfit(estimator, private=()):
+    """Run a fit so that it either completes or leaves ``estimator`` unfitted.
+
+    Any exception (an interrupt included) removes the fitted attributes, those of an
+    earlier fit too: a failed refit must not leave new attributes (say
+    ``n_features_in_``) beside stale ones (the previous model).
+
+    Parameters
+    ----------
+    estimator : estimator
+        Its public attributes ending in ``_`` are the fitted state.
+    private : sequence of str
+        Private attributes that are fitted state as well.
+    """
+    try:
+        yield
+    except BaseException:
+        for name in list(vars(estimator)):
+            if (name.endswith("_") and not name.startswith("_")) or name in private:
+                delattr(estimator, name)
+        raise

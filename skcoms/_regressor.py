@@ -12,7 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._persistence import VersionedStateMixin
+from ._persistence import VersionedStateMixin, fit_or_unfit
 from ._torch.device import make_generator, resolve_device, resolve_dtype
 from ._torch.mlp import ACTIVATIONS, StackedMLP
 from ._torch.train import ALPHA_MAX, ALPHA_MIN, TrainingConfig, train_conservative
@@ -311,6 +311,10 @@ class ConservativeObjectiveRegressor(
         self : object
             The fitted estimator.
         """
+        with fit_or_unfit(self):
+            return self._fit(X, y)
+
+    def _fit(self, X, y):
         hidden = self._hidden_sizes()
         X, y = validate_data(
             self,
@@ -361,12 +365,9 @@ class ConservativeObjectiveRegressor(
             n_iter_no_change=self.n_iter_no_change,
             verbose=bool(self.verbose),
         )
-        try:
-            history = train_conservative(network, Z, t, config, generator)
-        except BaseException:
-            # an error or an interrupt in the first epoch leaves the estimator unfitted
-            self._clear_fitted_attributes()
-            raise
+        # an error, or an interrupt in the first epoch, propagates and fit_or_unfit
+        # leaves the estimator unfitted
+        history = train_conservative(network, Z, t, config, generator)
         self._warn_about_training(history)
 
         self.network_ = network
@@ -381,12 +382,6 @@ class ConservativeObjectiveRegressor(
         self.alpha_curve_ = history.alpha
         self.alpha_ = history.alpha[-1]
         return self
-
-    def _clear_fitted_attributes(self):
-        for name in [
-            k for k in vars(self) if k.endswith("_") and not k.startswith("_")
-        ]:
-            delattr(self, name)
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "network_")

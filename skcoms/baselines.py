@@ -21,7 +21,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._optimizer import OfflineDesignOptimizer, _validate_designs
-from ._persistence import VersionedStateMixin
+from ._persistence import VersionedStateMixin, fit_or_unfit
 from ._regressor import ConservativeObjectiveRegressor
 from ._validation import check_n_designs
 from .spaces import CategoricalSequence
@@ -284,10 +284,11 @@ class BestOfDataset(VersionedStateMixin, BaseEstimator):
         -------
         self : BestOfDataset
         """
-        space, X, y = _validate_designs(self, self.design_space, X, y)
-        self.design_space_ = space
-        self._designs = space.encode(X)
-        self._scores = y
+        with fit_or_unfit(self, private=("_designs", "_scores")):
+            space, X, y = _validate_designs(self, self.design_space, X, y)
+            self.design_space_ = space
+            self._designs = space.encode(X)
+            self._scores = y
         return self
 
     def propose(self, n_designs, *, return_scores=False):

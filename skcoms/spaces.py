@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._persistence import VersionedStateMixin
+from ._persistence import VersionedStateMixin, fit_or_unfit
 from ._validation import case_hint, check_bounds, check_no_mixed_case
 
 __all__ = ["Box", "CategoricalSequence", "infer_design_space"]
@@ -152,6 +152,10 @@ class Box(VersionedStateMixin, TransformerMixin, BaseEstimator):
         -------
         self : Box
         """
+        with fit_or_unfit(self):
+            return self._fit(X)
+
+    def _fit(self, X):
         X = self._check_designs(X, reset=True)
         self.dtype_ = X.dtype
         lo, hi = X.min(axis=0).astype(np.float64), X.max(axis=0).astype(np.float64)
@@ -406,6 +410,10 @@ class CategoricalSequence(VersionedStateMixin, TransformerMixin, BaseEstimator):
         -------
         self : CategoricalSequence
         """
+        with fit_or_unfit(self, private=("_single_chars",)):
+            return self._fit(X)
+
+    def _fit(self, X):
         arr, representation = self._split(X)
         alphabet = self.alphabet
         if alphabet is not None:

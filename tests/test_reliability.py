@@ -7,6 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
 
 from skcoms import (
     Box,
@@ -16,7 +18,7 @@ from skcoms import (
 )
 from skcoms._torch.train import _check_finite
 from skcoms._validation import check_finite_proposals, check_n_designs, check_seeds
-from skcoms.baselines import CMAESOptimizer
+from skcoms.baselines import BestOfDataset, CMAESOptimizer
 from skcoms.exceptions import DivergenceError
 
 TINY = {"hidden_layer_sizes": (8,), "max_iter": 2, "n_ascent_steps": 2}
@@ -202,3 +204,53 @@ def test_a_diverging_fit_raises_and_leaves_the_model_unfitted():
     with pytest.raises(DivergenceError, match="Lower learning_rate_init"):
         model.fit(X, X.sum(axis=1))
     assert not hasattr(model, "network_")
+
+
+# ---- a failed refit leaves no stale state ----
+
+
+def _refit_fails(estimator, good, bad, error):
+    estimator.fit(*good)
+    with pytest.raises(error):
+        estimator.fit(*bad)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(estimator)
+    assert not hasattr(estimator, "n_features_in_")
+
+
+X3 = np.random.RandomState(1).uniform(size=(20, 3))
+X5 = np.random.RandomState(2).uniform(size=(20, 5))
+
+
+def test_a_failed_refit_of_the_regressor_leaves_it_unfitted():
+    # valid X of a new width, then an unknown device: the old network must not stay
+    # beside the new n_features_in_
+    model = tiny()
+    model.fit(X3, X3.sum(1))
+    model.set_params(device="tpu")
+    with pytest.raises(ValueError, match="device='tpu'"):
+        model.fit(X5, X5.sum(1))
+    with pytest.raises(NotFittedError):
+        model.predict(X5)
+    assert not hasattr(model, "n_features_in_")
+
+
+def test_a_diverging_refit_of_the_optimizer_leaves_it_unfitted():
+    opt = OfflineDesignOptimizer(tiny(alpha=0.0), n_steps=2)
+    opt.fit(X3, X3.sum(1))
+    opt.set_params(estimator__learning_rate_init=1e30)
+    with pytest.raises(DivergenceError):
+        opt.fit(X5, X5.sum(1))
+    with pytest.raises(NotFittedError):
+        opt.propose(2)
+    assert not hasattr(opt, "n_features_in_") and not hasattr(opt, "_designs")
+
+
+def test_a_failed_refit_of_a_space_leaves_it_unfitted():
+    space = CategoricalSequence(n_categories=2)
+    _refit_fails(space, ([[0, 1], [1, 0]],), ([[0, 3, 1]],), ValueError)
+    assert not hasattr(space, "sequence_length_")
+    box = Box(low=0.0)
+    _refit_fails(box, (X3,), (X5 - 2.0,), ValueError)
+    best = BestOfDataset()
+    _refit_fails(best, (X3, X3.sum(1)), (X5, np.full(20, np.nan)), ValueError)
