@@ -322,6 +322,13 @@ class OfflineDesignOptimizer(VersionedStateMixin, BaseEstimator):
             fitted on strings, in the representation of the ``X`` seen in fit.
         scores : ndarray of shape (n_proposals,)
             Predicted scores, in ``y``'s units; only with ``return_scores=True``.
+
+        Raises
+        ------
+        skcoms.exceptions.DivergenceError
+            When a proposal or its predicted score is NaN or infinite at the end of
+            the search (a ``step_size`` too large for the model); the message names
+            the first step where it happened. Checked once after the search.
         """
         check_is_fitted(self)
         n_designs = check_n_designs(n_designs)

@@ -304,12 +304,21 @@ class ConservativeObjectiveRegressor(
         X : array-like of shape (n_samples, n_features)
             Designs, already encoded as real vectors.
         y : array-like of shape (n_samples,)
-            Their scores (higher is better).
+            Their scores (higher is better). Constant scores are accepted with a
+            ``UserWarning``: nothing can be learned from them.
 
         Returns
         -------
         self : object
             The fitted estimator.
+
+        Raises
+        ------
+        skcoms.exceptions.DivergenceError
+            When the loss, the over-estimation or alpha becomes NaN or infinite;
+            the message names the epoch. Any error, or an interrupt during the
+            first epoch, leaves the estimator unfitted (an earlier fit included);
+            an interrupt after it keeps the last completed epoch, with a warning.
         """
         with fit_or_unfit(self):
             return self._fit(X, y)
