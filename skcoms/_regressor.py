@@ -401,7 +401,7 @@ class ConservativeObjectiveRegressor(
                 f"Training was interrupted; the model keeps the weights of its last "
                 f"completed epoch ({history.n_epochs} of {self.max_iter}).",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
         if self.alpha != "auto":
             return
@@ -411,7 +411,7 @@ class ConservativeObjectiveRegressor(
                 f"stayed above overestimation_limit={self.overestimation_limit}. "
                 "Raise overestimation_limit or lower ascent_step_size.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
         elif min(history.overestimation) > self.overestimation_limit and (
             history.n_epochs == self.max_iter
@@ -422,14 +422,14 @@ class ConservativeObjectiveRegressor(
                 f"(last: {history.overestimation[-1]:.3g}). "
                 "Raise max_iter or alpha_learning_rate.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
         if any(a <= ALPHA_MIN * 1.001 for a in history.final_alpha):
             warnings.warn(
                 f"alpha reached its lower bound {ALPHA_MIN:g}: the model is "
                 "effectively unconstrained (plain regression).",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
 
     def _torch_dtype(self):

@@ -118,7 +118,8 @@ def warn_if_constant(y, estimator):
             "the model's predictions and the proposals that climb them are "
             "meaningless.",
             UserWarning,
-            stacklevel=3,
+            # the caller of fit, through fit's context wrapper
+            stacklevel=5,
         )
 
 
