@@ -15,20 +15,16 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._persistence import VersionedStateMixin, fit_or_unfit
 from ._regressor import ConservativeObjectiveRegressor
 from ._torch.ascent import gradient_ascent
+from ._validation import (
+    check_design_collection,
+    check_finite_proposals,
+    check_n_designs,
+    check_scores,
+)
 from .spaces import Box, CategoricalSequence, _is_string_data, infer_design_space
-
-
-def _check_n_designs(n_designs):
-    if isinstance(n_designs, bool) or not isinstance(n_designs, Integral | np.integer):
-        raise TypeError(
-            f"n_designs must be a positive integer, got {n_designs!r} of type "
-            f"{type(n_designs).__name__}."
-        )
-    if n_designs < 1:
-        raise ValueError(f"n_designs must be a positive integer, got {n_designs}.")
-    return int(n_designs)
 
 
 def _validate_designs(estimator, design_space, X, y):
@@ -37,6 +33,7 @@ def _validate_designs(estimator, design_space, X, y):
     Numeric designs go through ``validate_data`` (which sets ``n_features_in_`` on
     ``estimator``); string designs are validated by the space.
     """
+    check_design_collection(X)
     space = infer_design_space(X) if design_space is None else clone(design_space)
     if isinstance(space, Box):
         if _is_string_data(X):
@@ -55,8 +52,9 @@ def _validate_designs(estimator, design_space, X, y):
                 X = validate_data(estimator, X, dtype=None)
             else:
                 estimator.n_features_in_ = np.shape(X)[1]
+    y = check_scores(y)
     space.fit(X)
-    return space, X, np.asarray(y, dtype=np.float64)
+    return space, X, y
 
 
 def _encode_designs(estimator, space, X):
@@ -68,7 +66,7 @@ def _encode_designs(estimator, space, X):
     return space.encode(X)
 
 
-class OfflineDesignOptimizer(BaseEstimator):
+class OfflineDesignOptimizer(VersionedStateMixin, BaseEstimator):
     """Propose designs that score higher than the data, by ascent on a fitted model.
 
     ``fit(X, y)`` encodes the designs through ``design_space`` and fits a clone of
@@ -195,6 +193,9 @@ class OfflineDesignOptimizer(BaseEstimator):
 
     # ---- what subclasses change -----------------------------------------------
 
+    # the parameter a DivergenceError of the search tells the user to lower
+    _step_parameter = "step_size"
+
     def _default_estimator(self, space):
         """The model used when ``estimator=None``."""
         if isinstance(space, CategoricalSequence):
@@ -217,11 +218,16 @@ class OfflineDesignOptimizer(BaseEstimator):
         if bounds is not None:
             lower = torch.as_tensor(bounds[0]).to(device=device, dtype=dtype)
             upper = torch.as_tensor(bounds[1]).to(device=device, dtype=dtype)
+        step = self.step_size_
+        if step > torch.finfo(dtype).max:
+            # beyond the dtype the first step overflows; a tensor step lets it show
+            # as an infinite proposal rather than a conversion error
+            step = torch.tensor(step, device=device, dtype=dtype)
         x, values = gradient_ascent(
             objective,
             x0,
             n_steps=self.n_steps_,
-            step_size=self.step_size_,
+            step_size=step,
             lower=lower,
             upper=upper,
             record=True,
@@ -264,6 +270,13 @@ class OfflineDesignOptimizer(BaseEstimator):
         self : object
             The fitted optimizer.
         """
+        with fit_or_unfit(self, private=self._private_fitted):
+            return self._fit(X, y)
+
+    # fitted state kept in private attributes, removed when a fit fails
+    _private_fitted = ("_designs", "_scores", "_feature_scale", "_cma_seed")
+
+    def _fit(self, X, y):
         space, X, y = _validate_designs(self, self.design_space, X, y)
         Z = space.encode(X)
         if self.estimator is None:
@@ -309,9 +322,16 @@ class OfflineDesignOptimizer(BaseEstimator):
             fitted on strings, in the representation of the ``X`` seen in fit.
         scores : ndarray of shape (n_proposals,)
             Predicted scores, in ``y``'s units; only with ``return_scores=True``.
+
+        Raises
+        ------
+        skcoms.exceptions.DivergenceError
+            When a proposal or its predicted score is NaN or infinite at the end of
+            the search (a ``step_size`` too large for the model); the message names
+            the first step where it happened. Checked once after the search.
         """
         check_is_fitted(self)
-        n_designs = _check_n_designs(n_designs)
+        n_designs = check_n_designs(n_designs)
         n_samples = self._designs.shape[0]
         # stable: ties keep the order of the data
         order = np.argsort(-self._scores, kind="stable")
@@ -322,6 +342,8 @@ class OfflineDesignOptimizer(BaseEstimator):
             idx = order[start : start + n_designs]
             start += len(idx)
             Z, paths = self._search(self._designs[idx])
+            # checked once per search, on the host copy: no synchronization per step
+            check_finite_proposals(Z, paths, self._step_parameter)
             Z = self.design_space_.encode(self.design_space_.decode(Z))
             if not self.drop_duplicates:
                 kept.extend(Z)
