@@ -63,8 +63,8 @@ def _tfbind8(n_samples, seed):
 
 
 def make_tasks(quick, seed):
-    n_continuous = 400 if quick else 2000
-    tasks = {"tfbind8": _tfbind8(500 if quick else 3000, seed)}
+    n_continuous = 300 if quick else 2000
+    tasks = {"tfbind8": _tfbind8(300 if quick else 3000, seed)}
     for name in ("branin", "hartmann6"):
         tasks[name] = make_test_function_task(
             name, n_samples=n_continuous, random_state=seed
@@ -80,7 +80,7 @@ def make_optimizer(task, quick):
         alpha=0.0,
         n_ascent_steps=10,
         ascent_step_size=2.0 if discrete else 0.05,
-        max_iter=(2 if discrete else 4) if quick else (10 if discrete else 20),
+        max_iter=(1 if discrete else 2) if quick else (10 if discrete else 20),
         n_iter_no_change=0,
         device="cpu",
     )
