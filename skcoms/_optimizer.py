@@ -398,7 +398,36 @@ class OfflineDesignOptimizer(VersionedStateMixin, BaseEstimator):
         return self.estimator_.predict(_encode_designs(self, self.design_space_, X))
 
     def score(self, X, y):
-        """Score of the model on held-out designs (the estimator's ``score``).
+        """How well the model would guide the search, judged on held-out designs.
+
+        Meant for held-out designs that score higher than the ones the optimizer
+        was fitted on, as the test folds of
+        :class:`~skcoms.model_selection.TopKSplit` do, so that
+        ``GridSearchCV(optimizer, {"estimator__alpha": [...]}, cv=TopKSplit())``
+        chooses the conservatism of the model by how it behaves off its data. Two
+        errors are pooled, each squared and in units of ``y``:
+
+        - the error of the predicted score of each held-out design
+          (``predict(X) - y``): too optimistic and too pessimistic both mislead
+          the ascent on designs better than the data;
+        - the over-estimation of each proposal: ``propose(m)``, with ``m`` the
+          number of held-out designs (at most the number of designs seen in fit),
+          is run from the fitted model, and each proposal's predicted score above
+          ``max(y)``, the best measured score, counts as its error (nothing when
+          it is predicted at or below). A claim beyond every measured design is
+          what the data cannot confirm, and over-estimated proposals are the way
+          offline optimization fails.
+
+        The score is ``1 - (sum of squared errors) / ((n + m) * var(y_fit))``,
+        with ``n`` the number of held-out designs and ``var(y_fit)`` the variance
+        of the scores seen in fit: 1 for no error, 0 for an error as large as the
+        spread of the data, unbounded below. It uses only ``X``, ``y`` and the
+        fitted model, never an oracle. ``propose`` is run as it would be after
+        fit; the ``trajectory_`` of an earlier ``propose`` call is kept.
+
+        Any scikit-learn scorer can replace it in a search, for example
+        ``scoring="neg_mean_squared_error"`` (the first term only) or the rank
+        scorers of :mod:`skcoms.model_selection`.
 
         Parameters
         ----------
@@ -410,10 +439,32 @@ class OfflineDesignOptimizer(VersionedStateMixin, BaseEstimator):
         Returns
         -------
         score : float
-            For the default model, the coefficient of determination R^2.
+            Higher is better, at most 1.
         """
         check_is_fitted(self)
-        return self.estimator_.score(_encode_designs(self, self.design_space_, X), y)
+        y = np.asarray(_check_y(y, y_numeric=True), dtype=np.float64)
+        check_consistent_length(X, y)
+        errors = self.predict(X) - y
+        n_proposals = min(y.size, self._designs.shape[0])
+        had_trajectory = hasattr(self, "trajectory_")
+        trajectory = getattr(self, "trajectory_", None)
+        with warnings.catch_warnings():
+            warnings.filterwarnings(
+                "ignore",
+                message=".* designs were requested but only",
+                category=UserWarning,
+            )
+            _, predicted = self.propose(n_proposals, return_scores=True)
+        if had_trajectory:
+            self.trajectory_ = trajectory
+        else:
+            del self.trajectory_
+        overestimation = np.maximum(predicted - y.max(), 0.0)
+        squared = np.sum(errors**2) + np.sum(overestimation**2)
+        spread = np.var(self._scores)
+        if not spread > 0:
+            spread = 1.0
+        return float(1.0 - squared / ((errors.size + overestimation.size) * spread))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
