@@ -9,15 +9,15 @@ For each task and seed, a fixed-alpha grid is searched three ways:
 - ``kfold``: ``GridSearchCV`` with an ordinary shuffled ``KFold``, ranked by the
   same ``OfflineDesignOptimizer.score``; ``kfold-mse`` by ``neg_mean_squared_error``;
 - ``hindsight``: the alpha whose proposals score best by the task's oracle (what a
-  real user cannot do).
+  real user cannot do): by the 100th percentile (ties: the mean of both
+  percentiles); ``hindsight-p50`` by the 50th percentile.
 
 Every alpha of the grid is also fitted on all the visible data, proposes 128 designs
 and is scored by the oracle with :func:`skcoms.benchmark.evaluate` (normalized 100th
 and 50th percentile, the Design-Bench protocol); a method's score on a seed is the
-oracle score of the alpha it picked on that seed. The hindsight choice maximizes the
-100th percentile (ties: the mean of both percentiles). The table shows the mean over
-seeds and, in the ``vs best`` column, the method's mean 100th percentile relative to
-the hindsight one.
+oracle score of the alpha it picked on that seed. The table shows the mean over seeds
+and the method's mean percentiles relative to those of the hindsight choices: ``vs
+best p100`` to ``hindsight``, ``vs best p50`` to ``hindsight-p50``.
 
 The tasks are TFBind8 (a random subset of its visible designs, the same for every
 method), Branin and Hartmann-6 (visible designs below the median of a uniform
@@ -42,7 +42,7 @@ from skcoms.datasets import Task, load_tfbind8, make_test_function_task
 from skcoms.model_selection import TopKSplit
 
 ALPHAS = [0.0, 0.01, 0.1, 1.0]
-METHODS = ["topk", "topk-mse", "kfold", "kfold-mse", "hindsight"]
+METHODS = ["topk", "topk-mse", "kfold", "kfold-mse", "hindsight", "hindsight-p50"]
 
 
 def _tfbind8(n_samples, seed):
@@ -126,8 +126,11 @@ def oracle_scores(task, seed, quick):
     return scores
 
 
-def hindsight_choice(scores):
-    return max(ALPHAS, key=lambda a: (scores[a][0], sum(scores[a])))
+def hindsight_choices(scores):
+    """The best alpha by the oracle's 100th percentile, and by its 50th."""
+    by_p100 = max(ALPHAS, key=lambda a: (scores[a][0], sum(scores[a])))
+    by_p50 = max(ALPHAS, key=lambda a: (scores[a][1], sum(scores[a])))
+    return by_p100, by_p50
 
 
 def run(seeds, quick):
@@ -136,7 +139,7 @@ def run(seeds, quick):
         for task_name, task in make_tasks(quick, seed).items():
             scores = oracle_scores(task, seed, quick)
             choices = cv_choices(task, seed, quick)
-            choices["hindsight"] = hindsight_choice(scores)
+            choices["hindsight"], choices["hindsight-p50"] = hindsight_choices(scores)
             for method in METHODS:
                 alpha = choices[method]
                 rows.append((task_name, seed, method, alpha, *scores[alpha]))
@@ -150,11 +153,15 @@ def run(seeds, quick):
 def table(rows):
     tasks = list(dict.fromkeys(row[0] for row in rows))
     lines = [
-        "| task | method | alphas picked (per seed) | 100th pct | 50th pct | vs best |",
-        "|---|---|---|---|---|---|",
+        "| task | method | alphas picked (per seed) | 100th pct | 50th pct "
+        "| vs best p100 | vs best p50 |",
+        "|---|---|---|---|---|---|---|",
     ]
     for task in tasks:
         best = np.mean([r[4] for r in rows if r[0] == task and r[2] == "hindsight"])
+        best50 = np.mean(
+            [r[5] for r in rows if r[0] == task and r[2] == "hindsight-p50"]
+        )
         for method in METHODS:
             mine = [r for r in rows if r[0] == task and r[2] == method]
             p100 = np.array([r[4] for r in mine])
@@ -162,7 +169,8 @@ def table(rows):
             alphas = " ".join(f"{r[3]:g}" for r in mine)
             lines.append(
                 f"| {task} | {method} | {alphas} | {p100.mean():.3f} ± {p100.std():.3f}"
-                f" | {p50.mean():.3f} ± {p50.std():.3f} | {p100.mean() / best:.1%} |"
+                f" | {p50.mean():.3f} ± {p50.std():.3f} | {p100.mean() / best:.1%}"
+                f" | {p50.mean() / best50:.1%} |"
             )
     return "\n".join(lines)
 
