@@ -190,11 +190,19 @@ def test_non_finite_designs_with_finite_scores_are_caught():
         check_finite_proposals(designs, np.zeros((5, 1)), "sigma0")
 
 
-@pytest.mark.parametrize("quantity", ["loss", "over-estimation", "alpha"])
-def test_training_divergence_names_the_quantity_and_epoch(quantity):
+@pytest.mark.parametrize(
+    "quantity, parameter",
+    [
+        ("loss", "learning_rate_init"),
+        ("over-estimation", "ascent_step_size"),
+        ("alpha", "alpha_learning_rate"),
+    ],
+)
+def test_training_divergence_names_the_quantity_and_epoch(quantity, parameter):
     values = {"loss": 0.1, "over-estimation": 0.2, "alpha": 0.3}
     values[quantity] = float("nan")
-    with pytest.raises(DivergenceError, match=f"epoch 7: the {quantity} is nan"):
+    pattern = f"epoch 7: the {quantity} is nan. Lower .*{parameter}"
+    with pytest.raises(DivergenceError, match=pattern):
         _check_finite(7, values["loss"], values["over-estimation"], values["alpha"])
 
 
