@@ -15,20 +15,16 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._persistence import VersionedStateMixin, fit_or_unfit
 from ._regressor import ConservativeObjectiveRegressor
 from ._torch.ascent import gradient_ascent
+from ._validation import (
+    check_design_collection,
+    check_finite_proposals,
+    check_n_designs,
+    check_scores,
+)
 from .spaces import Box, CategoricalSequence, _is_string_data, infer_design_space
-
-
-def _check_n_designs(n_designs):
-    if isinstance(n_designs, bool) or not isinstance(n_designs, Integral | np.integer):
-        raise TypeError(
-            f"n_designs must be a positive integer, got {n_designs!r} of type "
-            f"{type(n_designs).__name__}."
-        )
-    if n_designs < 1:
-        raise ValueError(f"n_designs must be a positive integer, got {n_designs}.")
-    return int(n_designs)
 
 
 def _validate_designs(estimator, design_space, X, y):
@@ -37,6 +33,7 @@ def _validate_designs(estimator, design_space, X, y):
     Numeric designs go through ``validate_data`` (which sets ``n_features_in_`` on
     ``estimator``); string designs are validated by the space.
     """
+    check_design_collection(X)
     space = infer_design_space(X) if design_space is None else clone(design_space)
     if isinstance(space, Box):
         if _is_string_data(X):
@@ -55,8 +52,9 @@ def _validate_designs(estimator, design_space, X, y):
                 X = validate_data(estimator, X, dtype=None)
             else:
                 estimator.n_features_in_ = np.shape(X)[1]
+    y = check_scores(y)
     space.fit(X)
-    return space, X, np.asarray(y, dtype=np.float64)
+    return space, X, y
 
 
 def _encode_designs(estimator, space, X):
@@ -68,7 +66,7 @@ def _encode_designs(estimator, space, X):
     return space.encode(X)
 
 
-class OfflineDesignOptimizer(BaseEstimator):
+class OfflineDesignOptimizer(VersionedStateMixin, BaseEstimator):
     """Propose designs that score higher than the data, by ascent on a fitted model.
 
     ``fit(X, y)`` encodes the designs through ``design_space`` and fits a clone of
@@ -195,6 +193,9 @@ class OfflineDesignOptimizer(BaseEstimator):
 
     # ---- what subclasses change -----------------------------------------------
 
+    # the parameter a DivergenceError of the search tells the user to lower
+    _step_parameter = "step_size"
+
     def _default_estimator(self, space):
         """The model used when ``estimator=None``."""
         if isinstance(space, CategoricalSequence):
@@ -217,11 +218,16 @@ class OfflineDesignOptimizer(BaseEstimator):
         if bounds is not None:
             lower = torch.as_tensor(bounds[0]).to(device=device, dtype=dtype)
             upper = torch.as_tensor(bounds[1]).to(device=device, dtype=dtype)
+        step = self.step_size_
+        if step > torch.finfo(dtype).max:
+            # beyond the dtype the first step overflows; a tensor step lets it show
+            # as an infinite proposal rather than a conversion error
+            step = torch.tensor(step, device=device, dtype=dtype)
         x, values = gradient_ascent(
             objective,
             x0,
             n_steps=self.n_steps_,
-            step_size=self.step_size_,
+            step_size=step,
             lower=lower,
             upper=upper,
             record=True,
@@ -264,6 +270,13 @@ class OfflineDesignOptimizer(BaseEstimator):
         self : object
             The fitted optimizer.
         """
+        with fit_or_unfit(self, private=self._private_fitted):
+            return self._fit(X, y)
+
+    # fitted state kept in private attributes, removed when a fit fails
+    _private_fitted = ("_designs", "_scores", "_feature_scale", "_cma_seed")
+
+    def _fit(self, X, y):
         space, X, y = _validate_designs(self, self.design_space, X, y)
         Z = space.encode(X)
         if self.estimator is None:
@@ -309,9 +322,16 @@ class OfflineDesignOptimizer(BaseEstimator):
             fitted on strings, in the representation of the ``X`` seen in fit.
         scores : ndarray of shape (n_proposals,)
             Predicted scores, in ``y``'s units; only with ``return_scores=True``.
+
+        Raises
+        ------
+        skcoms.exceptions.DivergenceError
+            When a proposal or its predicted score is NaN or infinite at the end of
+            the search (a ``step_size`` too large for the model); the message names
+            the first step where it happened. Checked once after the search.
         """
         check_is_fitted(self)
-        n_designs = _check_n_designs(n_designs)
+        n_designs = check_n_designs(n_designs)
         n_samples = self._designs.shape[0]
         # stable: ties keep the order of the data
         order = np.argsort(-self._scores, kind="stable")
@@ -322,6 +342,8 @@ class OfflineDesignOptimizer(BaseEstimator):
             idx = order[start : start + n_designs]
             start += len(idx)
             Z, paths = self._search(self._designs[idx])
+            # checked once per search, on the host copy: no synchronization per step
+            check_finite_proposals(Z, paths, self._step_parameter)
             Z = self.design_space_.encode(self.design_space_.decode(Z))
             if not self.drop_duplicates:
                 kept.extend(Z)
@@ -376,7 +398,36 @@ class OfflineDesignOptimizer(BaseEstimator):
         return self.estimator_.predict(_encode_designs(self, self.design_space_, X))
 
     def score(self, X, y):
-        """Score of the model on held-out designs (the estimator's ``score``).
+        """How well the model would guide the search, judged on held-out designs.
+
+        Meant for held-out designs that score higher than the ones the optimizer
+        was fitted on, as the test folds of
+        :class:`~skcoms.model_selection.TopKSplit` do, so that
+        ``GridSearchCV(optimizer, {"estimator__alpha": [...]}, cv=TopKSplit())``
+        chooses the conservatism of the model by how it behaves off its data. Two
+        errors are pooled, each squared and in units of ``y``:
+
+        - the error of the predicted score of each held-out design
+          (``predict(X) - y``): too optimistic and too pessimistic both mislead
+          the ascent on designs better than the data;
+        - the over-estimation of each proposal: ``propose(m)``, with ``m`` the
+          number of held-out designs (at most the number of designs seen in fit),
+          is run from the fitted model, and each proposal's predicted score above
+          ``max(y)``, the best measured score, counts as its error (nothing when
+          it is predicted at or below). A claim beyond every measured design is
+          what the data cannot confirm, and over-estimated proposals are the way
+          offline optimization fails.
+
+        The score is ``1 - (sum of squared errors) / ((n + m) * var(y_fit))``,
+        with ``n`` the number of held-out designs and ``var(y_fit)`` the variance
+        of the scores seen in fit: 1 for no error, 0 for an error as large as the
+        spread of the data, unbounded below. It uses only ``X``, ``y`` and the
+        fitted model, never an oracle. ``propose`` is run as it would be after
+        fit; the ``trajectory_`` of an earlier ``propose`` call is kept.
+
+        Any scikit-learn scorer can replace it in a search, for example
+        ``scoring="neg_mean_squared_error"`` (the first term only) or the rank
+        scorers of :mod:`skcoms.model_selection`.
 
         Parameters
         ----------
@@ -388,10 +439,32 @@ class OfflineDesignOptimizer(BaseEstimator):
         Returns
         -------
         score : float
-            For the default model, the coefficient of determination R^2.
+            Higher is better, at most 1.
         """
         check_is_fitted(self)
-        return self.estimator_.score(_encode_designs(self, self.design_space_, X), y)
+        y = np.asarray(_check_y(y, y_numeric=True), dtype=np.float64)
+        check_consistent_length(X, y)
+        errors = self.predict(X) - y
+        n_proposals = min(y.size, self._designs.shape[0])
+        had_trajectory = hasattr(self, "trajectory_")
+        trajectory = getattr(self, "trajectory_", None)
+        with warnings.catch_warnings():
+            warnings.filterwarnings(
+                "ignore",
+                message=".* designs were requested but only",
+                category=UserWarning,
+            )
+            _, predicted = self.propose(n_proposals, return_scores=True)
+        if had_trajectory:
+            self.trajectory_ = trajectory
+        else:
+            del self.trajectory_
+        overestimation = np.maximum(predicted - y.max(), 0.0)
+        squared = np.sum(errors**2) + np.sum(overestimation**2)
+        spread = np.var(self._scores)
+        if not spread > 0:
+            spread = 1.0
+        return float(1.0 - squared / ((errors.size + overestimation.size) * spread))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

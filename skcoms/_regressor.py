@@ -12,9 +12,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._persistence import VersionedStateMixin, fit_or_unfit
 from ._torch.device import make_generator, resolve_device, resolve_dtype
 from ._torch.mlp import ACTIVATIONS, StackedMLP
 from ._torch.train import ALPHA_MAX, ALPHA_MIN, TrainingConfig, train_conservative
+from ._validation import check_scores, warn_if_constant
 
 _PREDICT_CHUNK = 16384
 # training data larger than this fraction of the free GPU memory stays in host memory
@@ -42,6 +44,23 @@ def _draw_seed(random_state):
     if random_state is None:
         return int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0] >> 1)
     return int(check_random_state(random_state).randint(0, 2**31 - 1))
+
+
+def _mean_and_scale(X):
+    """Column means and standard deviations in float64, without overflow.
+
+    When squaring overflows (values near the float64 limit), columns are divided by
+    their largest magnitude first.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean, scale = X.mean(axis=0), X.std(axis=0)
+    if np.isfinite(mean).all() and np.isfinite(scale).all():
+        return mean, scale
+    size = np.abs(X).max(axis=0)
+    size[~(size > 0)] = 1.0
+    scaled = X / size
+    return scaled.mean(axis=0) * size, scaled.std(axis=0) * size
 
 
 class DesignObjective:
@@ -86,7 +105,9 @@ class DesignObjective:
         return values * self.y_scale + self.y_mean, grads * self.x_scale
 
 
-class ConservativeObjectiveRegressor(RegressorMixin, BaseEstimator):
+class ConservativeObjectiveRegressor(
+    VersionedStateMixin, RegressorMixin, BaseEstimator
+):
     """Conservative objective model (COMs): an MLP regressor trained to be pessimistic
     off the data.
 
@@ -298,13 +319,26 @@ class ConservativeObjectiveRegressor(RegressorMixin, BaseEstimator):
         X : array-like of shape (n_samples, n_features)
             Designs, already encoded as real vectors.
         y : array-like of shape (n_samples,)
-            Their scores (higher is better).
+            Their scores (higher is better). Constant scores are accepted with a
+            ``UserWarning``: nothing can be learned from them.
 
         Returns
         -------
         self : object
             The fitted estimator.
+
+        Raises
+        ------
+        skcoms.exceptions.DivergenceError
+            When the loss, the over-estimation or alpha becomes NaN or infinite;
+            the message names the epoch. Any error, or an interrupt during the
+            first epoch, leaves the estimator unfitted (an earlier fit included);
+            an interrupt after it keeps the last completed epoch, with a warning.
         """
+        with fit_or_unfit(self):
+            return self._fit(X, y)
+
+    def _fit(self, X, y):
         hidden = self._hidden_sizes()
         X, y = validate_data(
             self,
@@ -314,15 +348,15 @@ class ConservativeObjectiveRegressor(RegressorMixin, BaseEstimator):
             dtype=[np.float64, np.float32],
             ensure_min_samples=2,
         )
+        y = check_scores(y)
+        warn_if_constant(y, self)
         device = resolve_device(self.device)
         dtype = resolve_dtype(self.dtype)
         seed = _draw_seed(self.random_state)
 
-        x_mean = X.mean(axis=0, dtype=np.float64)
-        x_scale = X.std(axis=0, dtype=np.float64)
+        x_mean, x_scale = _mean_and_scale(X)
         x_scale[x_scale < 1e-12] = 1.0
-        y = np.asarray(y, dtype=np.float64)
-        y_mean, y_scale = float(y.mean()), float(y.std())
+        y_mean, y_scale = (float(v[0]) for v in _mean_and_scale(y[:, None]))
         if not y_scale > 1e-12:
             y_scale = 1.0
 
@@ -358,12 +392,9 @@ class ConservativeObjectiveRegressor(RegressorMixin, BaseEstimator):
             n_iter_no_change=self.n_iter_no_change,
             verbose=bool(self.verbose),
         )
-        try:
-            history = train_conservative(network, Z, t, config, generator)
-        except BaseException:
-            # an error or an interrupt in the first epoch leaves the estimator unfitted
-            self._clear_fitted_attributes()
-            raise
+        # an error, or an interrupt in the first epoch, propagates and fit_or_unfit
+        # leaves the estimator unfitted
+        history = train_conservative(network, Z, t, config, generator)
         self._warn_about_training(history)
 
         self.network_ = network
@@ -379,12 +410,6 @@ class ConservativeObjectiveRegressor(RegressorMixin, BaseEstimator):
         self.alpha_ = history.alpha[-1]
         return self
 
-    def _clear_fitted_attributes(self):
-        for name in [
-            k for k in vars(self) if k.endswith("_") and not k.startswith("_")
-        ]:
-            delattr(self, name)
-
     def __sklearn_is_fitted__(self):
         return hasattr(self, "network_")
 
@@ -394,7 +419,7 @@ class ConservativeObjectiveRegressor(RegressorMixin, BaseEstimator):
                 f"Training was interrupted; the model keeps the weights of its last "
                 f"completed epoch ({history.n_epochs} of {self.max_iter}).",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
         if self.alpha != "auto":
             return
@@ -404,7 +429,7 @@ class ConservativeObjectiveRegressor(RegressorMixin, BaseEstimator):
                 f"stayed above overestimation_limit={self.overestimation_limit}. "
                 "Raise overestimation_limit or lower ascent_step_size.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
         elif min(history.overestimation) > self.overestimation_limit and (
             history.n_epochs == self.max_iter
@@ -415,14 +440,14 @@ class ConservativeObjectiveRegressor(RegressorMixin, BaseEstimator):
                 f"(last: {history.overestimation[-1]:.3g}). "
                 "Raise max_iter or alpha_learning_rate.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
         if any(a <= ALPHA_MIN * 1.001 for a in history.final_alpha):
             warnings.warn(
                 f"alpha reached its lower bound {ALPHA_MIN:g}: the model is "
                 "effectively unconstrained (plain regression).",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
 
     def _torch_dtype(self):
@@ -483,8 +508,8 @@ class ConservativeObjectiveRegressor(RegressorMixin, BaseEstimator):
         )
 
     def __setstate__(self, state):
-        self.__dict__.update(state)
-        device = state.get("device_")
+        super().__setstate__(state)
+        device = self.__dict__.get("device_")
         if device is not None:
             if device.type == "cuda" and not torch.cuda.is_available():
                 warnings.warn(

@@ -20,12 +20,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._optimizer import (
-    OfflineDesignOptimizer,
-    _check_n_designs,
-    _validate_designs,
-)
+from ._optimizer import OfflineDesignOptimizer, _validate_designs
+from ._persistence import VersionedStateMixin, fit_or_unfit
 from ._regressor import ConservativeObjectiveRegressor
+from ._validation import check_n_designs
 from .spaces import CategoricalSequence
 
 __all__ = [
@@ -232,7 +230,7 @@ class EnsembleObjectiveRegressor(ConservativeObjectiveRegressor):
         return self.aggregate
 
 
-class BestOfDataset(BaseEstimator):
+class BestOfDataset(VersionedStateMixin, BaseEstimator):
     """The best designs of the data: the floor an optimizer must beat.
 
     ``propose(n_designs)`` returns the ``n_designs`` designs with the highest
@@ -286,10 +284,11 @@ class BestOfDataset(BaseEstimator):
         -------
         self : BestOfDataset
         """
-        space, X, y = _validate_designs(self, self.design_space, X, y)
-        self.design_space_ = space
-        self._designs = space.encode(X)
-        self._scores = y
+        with fit_or_unfit(self, private=("_designs", "_scores")):
+            space, X, y = _validate_designs(self, self.design_space, X, y)
+            self.design_space_ = space
+            self._designs = space.encode(X)
+            self._scores = y
         return self
 
     def propose(self, n_designs, *, return_scores=False):
@@ -311,7 +310,7 @@ class BestOfDataset(BaseEstimator):
             Only with ``return_scores=True``.
         """
         check_is_fitted(self)
-        n_designs = _check_n_designs(n_designs)
+        n_designs = check_n_designs(n_designs)
         order = np.argsort(-self._scores, kind="stable")
         if self.drop_duplicates:
             _, first = np.unique(self._designs[order], axis=0, return_index=True)
@@ -428,6 +427,8 @@ class CMAESOptimizer(OfflineDesignOptimizer):
         self.population_size = population_size
         self.drop_duplicates = drop_duplicates
         self.random_state = random_state
+
+    _step_parameter = "sigma0"
 
     def _default_estimator(self, space):
         if isinstance(space, CategoricalSequence):

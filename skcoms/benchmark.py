@@ -18,6 +18,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import clone
 
+from ._validation import check_n_designs, check_oracle_scores, check_seeds
 from .datasets import Task
 
 __all__ = [
@@ -73,37 +74,6 @@ def _check_optimizer(optimizer):
             )
 
 
-def _check_seeds(seeds):
-    if isinstance(seeds, Integral) and not isinstance(seeds, bool):
-        if seeds < 1:
-            raise ValueError(f"seeds must be a positive integer, got {seeds}.")
-        return list(range(int(seeds)))
-    try:
-        seeds = list(seeds)
-    except TypeError:
-        raise TypeError(
-            f"seeds must be an integer or an iterable of integers, got {seeds!r}."
-        ) from None
-    if not seeds or not all(
-        isinstance(seed, Integral) and not isinstance(seed, bool) and seed >= 0
-        for seed in seeds
-    ):
-        raise ValueError(
-            f"seeds must be a non-empty list of integers >= 0, got {seeds!r}."
-        )
-    return [int(seed) for seed in seeds]
-
-
-def _check_n_designs(n_designs):
-    if (
-        not isinstance(n_designs, Integral)
-        or isinstance(n_designs, bool)
-        or n_designs < 1
-    ):
-        raise ValueError(f"n_designs must be a positive integer, got {n_designs!r}.")
-    return int(n_designs)
-
-
 def _seeded_clone(optimizer, seed):
     """A clone of ``optimizer`` with every ``random_state``, nested ones too, set."""
     optimizer = clone(optimizer)
@@ -125,7 +95,10 @@ def _run_one(optimizer, task, seed, n_designs, keep_optimizer=False):
     elapsed = time.perf_counter() - start
     if len(designs) == 0:
         raise ValueError(f"{type(optimizer).__name__}.propose returned no designs.")
-    scores = normalize_score(task.oracle(designs), task)
+    raw = check_oracle_scores(
+        task.oracle(designs), len(designs), f"oracle of task {task.name!r}"
+    )
+    scores = normalize_score(raw, task)
     return {
         "seed": seed,
         "p100": float(np.percentile(scores, 100)),
@@ -200,8 +173,8 @@ def evaluate(optimizer, task, *, n_designs=128, seeds=8, return_optimizers=False
     """
     _check_optimizer(optimizer)
     _check_task(task)
-    n_designs = _check_n_designs(n_designs)
-    seeds = _check_seeds(seeds)
+    n_designs = check_n_designs(n_designs)
+    seeds = check_seeds(seeds)
     runs = [
         _run_one(optimizer, task, seed, n_designs, return_optimizers) for seed in seeds
     ]
@@ -358,8 +331,8 @@ def compare(
     for optimizer in optimizers.values():
         _check_optimizer(optimizer)
     task_items = _check_tasks(tasks)
-    seeds = _check_seeds(seeds)
-    n_designs = _check_n_designs(n_designs)
+    seeds = check_seeds(seeds)
+    n_designs = check_n_designs(n_designs)
     if n_jobs is not None and (
         not isinstance(n_jobs, Integral) or isinstance(n_jobs, bool) or n_jobs == 0
     ):

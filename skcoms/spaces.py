@@ -10,9 +10,13 @@ tokens, encoded as logits the way Design-Bench and the COMs reference do.
 from numbers import Integral, Real
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array, check_is_fitted
+
+from ._persistence import VersionedStateMixin, fit_or_unfit
+from ._validation import case_hint, check_bounds, check_no_mixed_case
 
 __all__ = ["Box", "CategoricalSequence", "infer_design_space"]
 
@@ -69,7 +73,7 @@ def infer_design_space(X):
     return Box()
 
 
-class Box(TransformerMixin, BaseEstimator):
+class Box(VersionedStateMixin, TransformerMixin, BaseEstimator):
     """Continuous designs inside per-feature bounds.
 
     Designs are rows of real numbers and encode to themselves. Proposals are clipped
@@ -133,19 +137,6 @@ class Box(TransformerMixin, BaseEstimator):
             )
         return X
 
-    def _bound(self, value, name, n_features):
-        bound = np.asarray(value, dtype=np.float64)
-        if bound.ndim == 0:
-            bound = np.full(n_features, float(bound))
-        if bound.shape != (n_features,):
-            raise ValueError(
-                f"{name} must be a scalar or have shape ({n_features},) to match the "
-                f"{n_features} features of X, got shape {bound.shape}."
-            )
-        if np.isnan(bound).any():
-            raise ValueError(f"{name} contains NaN.")
-        return bound
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Set the bounds, inferring the missing ones from ``X``.
@@ -161,19 +152,20 @@ class Box(TransformerMixin, BaseEstimator):
         -------
         self : Box
         """
+        with fit_or_unfit(self):
+            return self._fit(X)
+
+    def _fit(self, X):
         X = self._check_designs(X, reset=True)
         self.dtype_ = X.dtype
         lo, hi = X.min(axis=0).astype(np.float64), X.max(axis=0).astype(np.float64)
         reach = self.margin * (hi - lo)
         d = X.shape[1]
-        low = lo - reach if self.low is None else self._bound(self.low, "low", d)
-        high = hi + reach if self.high is None else self._bound(self.high, "high", d)
-        if (low > high).any():
-            j = int(np.argmax(low > high))
-            raise ValueError(
-                f"low must not exceed high; feature {j} has low={low[j]} > "
-                f"high={high[j]}."
-            )
+        low, high = check_bounds(
+            lo - reach if self.low is None else self.low,
+            hi + reach if self.high is None else self.high,
+            d,
+        )
         outside = (X < low) | (X > high)
         if outside.any():
             i, j = (int(k) for k in np.argwhere(outside)[0])
@@ -227,7 +219,7 @@ class Box(TransformerMixin, BaseEstimator):
         return self.low_, self.high_
 
 
-class CategoricalSequence(TransformerMixin, BaseEstimator):
+class CategoricalSequence(VersionedStateMixin, TransformerMixin, BaseEstimator):
     """Sequences of ``L`` tokens over ``C`` categories, encoded as logits.
 
     Designs are given either as integer arrays of shape ``(n, L)`` with tokens
@@ -302,6 +294,10 @@ class CategoricalSequence(TransformerMixin, BaseEstimator):
             raise TypeError(
                 "X must be a sequence of designs, got a single string; wrap it in "
                 "a list."
+            )
+        if sparse.issparse(X):
+            raise TypeError(
+                "X is a sparse matrix, but designs must be dense; use X.toarray()."
             )
         if _is_string_data(X):
             arr = np.asarray(X, dtype=object)
@@ -393,7 +389,10 @@ class CategoricalSequence(TransformerMixin, BaseEstimator):
         if unknown:
             tokens = self.alphabet_.tolist()
             shown = "".join(tokens) if self._single_chars else tokens
-            raise ValueError(f"Tokens {unknown[:10]} are not in the alphabet {shown}.")
+            raise ValueError(
+                f"Tokens {unknown[:10]} are not in the alphabet {shown}."
+                + case_hint(unknown, tokens)
+            )
         return np.array([index[t] for t in flat], dtype=np.int64).reshape(arr.shape)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -411,6 +410,10 @@ class CategoricalSequence(TransformerMixin, BaseEstimator):
         -------
         self : CategoricalSequence
         """
+        with fit_or_unfit(self, private=("_single_chars",)):
+            return self._fit(X)
+
+    def _fit(self, X):
         arr, representation = self._split(X)
         alphabet = self.alphabet
         if alphabet is not None:
@@ -438,6 +441,7 @@ class CategoricalSequence(TransformerMixin, BaseEstimator):
                 )
         elif representation != "integers":
             alphabet = sorted({str(t) for t in arr.ravel()})
+            check_no_mixed_case(alphabet)
             if self.n_categories is not None and self.n_categories != len(alphabet):
                 raise ValueError(
                     f"n_categories={self.n_categories} but the string designs hold "

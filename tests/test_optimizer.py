@@ -256,10 +256,52 @@ def test_grid_search_over_alpha():
     assert search.best_estimator_.propose(2).shape == (2, 2)
 
 
-def test_score_delegates_to_the_estimator():
+def _expected_score(opt, X, y, m):
+    """The documented formula of OfflineDesignOptimizer.score, computed by hand."""
+    errors = opt.predict(X) - y
+    _, predicted = opt.propose(m, return_scores=True)
+    over = np.maximum(predicted - y.max(), 0.0)
+    squared = np.sum(errors**2) + np.sum(over**2)
+    return 1.0 - squared / ((errors.size + m) * np.var(opt._scores))
+
+
+def test_score_pools_held_out_error_and_overestimated_proposals():
     X, y = axes_data(n=100)
-    opt = OfflineDesignOptimizer(small_model(max_iter=10)).fit(X, y)
-    assert opt.score(X, y) == pytest.approx(opt.estimator_.score(X, y))
+    top = y >= np.quantile(y, 0.8)
+    opt = OfflineDesignOptimizer(small_model(max_iter=10)).fit(X[~top], y[~top])
+    X_test, y_test = X[top], y[top]
+    score = opt.score(X_test, y_test)
+    assert not hasattr(opt, "trajectory_")  # score leaves no trace of its search
+    assert score == pytest.approx(_expected_score(opt, X_test, y_test, top.sum()))
+    assert score <= 1.0
+    # held-out designs far worse than every proposal: each proposal counts
+    low = y_test - 100.0
+    _, predicted = opt.propose(int(top.sum()), return_scores=True)
+    assert np.all(predicted > low.max())
+    assert opt.score(X_test, low) == pytest.approx(
+        _expected_score(opt, X_test, low, top.sum())
+    )
+    assert opt.score(X_test, low) < opt.score(X_test, y_test)
+    # held-out designs far better than any prediction: no proposal over-estimates,
+    # only the held-out error counts
+    high = y_test + 100.0
+    errors = opt.predict(X_test) - high
+    expected = 1.0 - np.sum(errors**2) / (2 * top.sum() * np.var(opt._scores))
+    assert opt.score(X_test, high) == pytest.approx(expected)
+    # more held-out designs than designs in fit: as many proposals as designs
+    few = OfflineDesignOptimizer(small_model(max_iter=2)).fit(X[:5], y[:5])
+    assert few.score(X[5:20], y[5:20]) == pytest.approx(
+        _expected_score(few, X[5:20], y[5:20], 5)
+    )
+
+
+def test_score_keeps_the_trajectory_of_the_last_propose():
+    X, y = axes_data(n=60)
+    opt = OfflineDesignOptimizer(small_model(max_iter=2)).fit(X, y)
+    opt.propose(3)
+    trajectory = opt.trajectory_.copy()
+    opt.score(X[:10], y[:10])
+    np.testing.assert_array_equal(opt.trajectory_, trajectory)
 
 
 def test_random_state_overrides_the_estimator_seed_only_when_given():

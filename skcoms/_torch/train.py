@@ -133,15 +133,15 @@ class _Trainer:
 
 
 def _check_finite(epoch, loss, overestimation, alpha):
-    for name, value in (
-        ("loss", loss),
-        ("over-estimation", overestimation),
-        ("alpha", alpha),
+    for name, value, advice in (
+        ("loss", loss, "learning_rate_init or ascent_step_size"),
+        ("over-estimation", overestimation, "ascent_step_size or n_ascent_steps"),
+        ("alpha", alpha, "alpha_learning_rate"),
     ):
         if not math.isfinite(value):
             raise DivergenceError(
                 f"training diverged at epoch {epoch}: the {name} is {value}. "
-                "Lower learning_rate_init or ascent_step_size."
+                f"Lower {advice}."
             )
 
 

@@ -1,9 +1,11 @@
 """The task object of offline model-based optimization."""
 
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
+
+from .._validation import check_finite_number
 
 
 @dataclass(eq=False, repr=False)
@@ -112,10 +114,7 @@ class Task:
         if not np.issubdtype(y.dtype, np.number) or not np.all(np.isfinite(y)):
             raise ValueError("y must hold finite numbers.")
         for key in ("y_min", "y_max"):
-            value = getattr(self, key)
-            if not isinstance(value, Real) or not np.isfinite(value):
-                raise ValueError(f"{key} must be a finite number, got {value!r}.")
-            setattr(self, key, float(value))
+            setattr(self, key, check_finite_number(getattr(self, key), key))
         if not self.y_min < self.y_max:
             raise ValueError(
                 f"y_min must be below y_max, got {self.y_min} and {self.y_max}."
@@ -155,9 +154,13 @@ class Task:
     def _check_continuous(self, X):
         if self.alphabet is not None:
             raise ValueError("alphabet is only for sequence tasks (n_categories).")
-        if not np.issubdtype(X.dtype, np.number):
-            raise ValueError(f"X must hold numbers, got dtype {X.dtype}.")
+        if not np.issubdtype(X.dtype, np.number) or X.dtype.kind in "cb":
+            raise ValueError(
+                f"X of a continuous task must hold real numbers, got dtype {X.dtype}."
+            )
         X = X.astype(np.float64, copy=False)
+        if not np.isfinite(X).all():
+            raise ValueError("X must hold finite numbers; it contains NaN or inf.")
         try:
             low, high = self.bounds
         except (TypeError, ValueError):
@@ -176,6 +179,13 @@ class Task:
             raise ValueError("bounds must be finite.")
         if np.any(low >= high):
             raise ValueError("Each lower bound must be below its upper bound.")
+        outside = (X < low) | (X > high)
+        if outside.any():
+            i, j = (int(k) for k in np.argwhere(outside)[0])
+            raise ValueError(
+                f"The bounds contradict X: design {i} has feature {j} = {X[i, j]}, "
+                f"outside [{low[j]}, {high[j]}]."
+            )
         self.bounds = (low, high)
         return X
 

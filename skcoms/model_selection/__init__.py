@@ -18,6 +18,11 @@ under-estimating them. The rank scorers ignore the level of the predictions; whe
 a larger alpha mostly lowers that level off the data without reordering designs,
 they barely separate the candidate alphas.
 
+Searching an :class:`~skcoms.OfflineDesignOptimizer` (``estimator__alpha``) without
+``scoring=`` ranks candidates by :meth:`skcoms.OfflineDesignOptimizer.score`: the
+error on the held-out designs pooled with the over-estimation of the optimizer's own
+proposals beyond the best held-out score.
+
 Several of them can be passed at once as a dict, e.g.
 ``scoring={"spearman": spearman_scorer, "auc": make_top_k_auc_scorer(X, y)}`` with
 ``refit="auc"``.
