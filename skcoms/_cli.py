@@ -29,8 +29,9 @@ exit codes:
   0    success
   1    the data or the environment cannot be used: a missing or unreadable file,
        a missing column, a value that is not a finite number, sequences of
-       different lengths or with tokens outside the alphabet, a fit that fails
-       on the data, an optional package the method needs is not installed
+       different lengths or with tokens outside the alphabet, data outside the
+       given bounds, an output that cannot be written, a fit that fails or
+       diverges on the data, an optional package the method needs is missing
   2    usage error: an unknown option, a bad option value, options that
        contradict each other
   130  interrupted (Ctrl-C)"""
@@ -550,7 +551,8 @@ def _propose(args):
         with contextlib.redirect_stdout(sys.stderr):
             optimizer.fit(data["X"], data["y"])
             designs, scores = optimizer.propose(args.n, return_scores=True)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, FloatingPointError) as exc:
+        # FloatingPointError: training diverged; its message names what to lower
         raise DataError(f"cannot fit {args.method} on {args.data}: {exc}") from None
     _note(
         args,
