@@ -216,16 +216,24 @@ def time_reference_step(n_repeats=2):
     return (time.perf_counter() - start) / n_repeats
 
 
+def _seeds(text):
+    if "," in text:
+        return [int(v) for v in text.split(",") if v.strip()]
+    return int(text)
+
+
 def _layers(text):
     return tuple(int(v) for v in text.split(","))
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seeds", type=int, default=8, help="seeds 0..N-1")
+    parser.add_argument(
+        "--seeds", type=_seeds, default=8, help="N for seeds 0..N-1, or a list 2,3"
+    )
     parser.add_argument(
         "--reference-seeds",
-        type=int,
+        type=_seeds,
         default=None,
         help="seeds for the COMs reference configuration (default: --seeds)",
     )
@@ -347,13 +355,14 @@ def main(argv=None):
     wall = time.perf_counter()
     for key in args.methods:
         name, optimizer = methods[key]
-        n_seeds = args.reference_seeds if key == "coms-reference" else args.seeds
+        seeds = args.reference_seeds if key == "coms-reference" else args.seeds
+        n_seeds = seeds if isinstance(seeds, int) else len(seeds)
         print(f"running {name}, {n_seeds} seeds ...", flush=True)
         start = time.perf_counter()
         table = compare(
             {name: optimizer},
             {"tfbind8": task},
-            seeds=n_seeds,
+            seeds=seeds,
             n_designs=args.n_designs,
             n_jobs=args.n_jobs,
             per_seed=True,
