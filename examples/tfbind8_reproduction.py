@@ -436,9 +436,9 @@ def main(argv=None):
         ]
         plot_comparison(summary, ax=ax)
         ax.axhline(0.439, color="gray", linestyle=":", linewidth=1)
-        ax.set_ylim(0, 1.05)
+        ax.set_ylim(0, 1.3)
         ax.set_title("TFBind8, 128 designs per seed (dotted: best of the data)")
-        ax.legend(frameon=False, fontsize="small", loc="lower right")
+        ax.legend(frameon=False, fontsize="small", loc="upper center", ncol=3)
         fig.tight_layout()
         fig.savefig(args.plot, dpi=120)
         print(f"plot saved to {args.plot}")
