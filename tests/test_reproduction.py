@@ -1,5 +1,6 @@
 """The TFBind8 reproduction script runs end to end on a tiny budget."""
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -44,12 +45,23 @@ def test_quick_run_prints_the_table_and_saves_the_plot(tmp_path):
     assert elapsed < 600
 
 
-def test_unknown_method_is_an_error():
-    result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--methods", "nope", "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode != 0
-    assert "unknown methods" in result.stderr
+def _load_script():
+    spec = importlib.util.spec_from_file_location("tfbind8_reproduction", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_unknown_method_is_an_error(capsys):
+    script = _load_script()
+    with pytest.raises(SystemExit):
+        script.parse_args(["--methods", "nope"])
+    assert "unknown methods" in capsys.readouterr().err
+
+
+def test_seeds_are_a_count_or_a_list():
+    script = _load_script()
+    assert script.parse_args(["--seeds", "3"]).seeds == 3
+    args = script.parse_args(["--seeds", "2,3", "--methods", "grad"])
+    assert args.seeds == [2, 3] and args.reference_seeds == [2, 3]
+    assert args.methods == ["grad"]
