@@ -194,7 +194,7 @@ def test_non_finite_designs_with_finite_scores_are_caught():
     "quantity, parameter",
     [
         ("loss", "learning_rate_init"),
-        ("over-estimation", "ascent_step_size"),
+        ("over-estimation", "learning_rate_init or ascent_step_size"),
         ("alpha", "alpha_learning_rate"),
     ],
 )

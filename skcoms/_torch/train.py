@@ -135,7 +135,7 @@ class _Trainer:
 def _check_finite(epoch, loss, overestimation, alpha):
     for name, value, advice in (
         ("loss", loss, "learning_rate_init or ascent_step_size"),
-        ("over-estimation", overestimation, "ascent_step_size or n_ascent_steps"),
+        ("over-estimation", overestimation, "learning_rate_init or ascent_step_size"),
         ("alpha", alpha, "alpha_learning_rate"),
     ):
         if not math.isfinite(value):
