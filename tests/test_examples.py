@@ -20,8 +20,8 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 NOTEBOOK = EXAMPLES / "quick_comparison.ipynb"
 
 # benchmark_speed.py is left out: even with --quick it times fixed-length loops
-# for about 30 s. choose_alpha.py has its own test.
-NOT_HERE = {"benchmark_speed.py", "choose_alpha.py"}
+# for about 30 s. choose_alpha.py and tfbind8_reproduction.py have their own tests.
+NOT_HERE = {"benchmark_speed.py", "choose_alpha.py", "tfbind8_reproduction.py"}
 SCRIPTS = {
     "quickstart.py": [],
     "sequences.py": [],
