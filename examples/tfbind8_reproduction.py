@@ -42,7 +42,7 @@ from skcoms import (
     OfflineDesignOptimizer,
 )
 from skcoms.benchmark import compare, plot_comparison
-from skcoms.datasets import Task, load_tfbind8
+from skcoms.datasets import load_tfbind8
 
 # Published 100th-percentile scores on TFBind8 (see the module docstring).
 PUBLISHED = {
@@ -181,25 +181,6 @@ def _fmt(params):
     return ", ".join(f"{k}={v}" for k, v in params.items())
 
 
-def subsample_task(task, n_samples, random_state=0):
-    """The task with ``n_samples`` of its visible designs, its best one included."""
-    rng = np.random.RandomState(random_state)
-    rows = rng.choice(len(task.X), size=min(n_samples, len(task.X)), replace=False)
-    rows[0] = int(np.argmax(task.y))
-    rows = np.unique(rows)
-    return Task(
-        task.name,
-        task.X[rows],
-        task.y[rows],
-        task.oracle,
-        task.y_min,
-        task.y_max,
-        n_categories=task.n_categories,
-        alphabet=task.alphabet,
-        description=f"{len(rows)} random visible designs of {task.name}",
-    )
-
-
 def time_reference_step(n_repeats=2):
     """Seconds per training step of the reference configuration, on this machine."""
     task = load_tfbind8()
@@ -332,7 +313,7 @@ def main(argv=None):
     os.environ["OMP_NUM_THREADS"] = str(args.threads)
     task = load_tfbind8()
     if args.task_subsample:
-        task = subsample_task(task, args.task_subsample)
+        task = task.subsample(args.task_subsample, random_state=0)
     print(
         f"TFBind8: {len(task.X)} visible designs (best visible score "
         f"{task.y.max():.3f}), {args.n_designs} proposals per seed",

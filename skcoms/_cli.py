@@ -58,31 +58,29 @@ class UsageError(Exception):
 # ---- argument types -------------------------------------------------------------
 
 
-def _positive_int(text):
+def _int(text):
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+
+
+def _positive_int(text):
+    value = _int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
     return value
 
 
 def _n_jobs(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    value = _int(text)
     if value == 0:
         raise argparse.ArgumentTypeError("must be a nonzero integer (-1: all cores)")
     return value
 
 
 def _seed(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    value = _int(text)
     if not 0 <= value < 2**32:
         raise argparse.ArgumentTypeError(f"must be in 0 .. 2**32 - 1, got {value}")
     return value
@@ -574,25 +572,10 @@ def _propose(args):
 
 
 def _demo_task(quick):
-    from .datasets import Task, load_tfbind8
+    from .datasets import load_tfbind8
 
     task = load_tfbind8()
-    if not quick:
-        return task
-    import numpy as np
-
-    rows = np.random.RandomState(0).choice(task.n_samples, 2000, replace=False)
-    return Task(
-        task.name,
-        task.X[rows],
-        task.y[rows],
-        task.oracle,
-        task.y_min,
-        task.y_max,
-        n_categories=task.n_categories,
-        alphabet=task.alphabet,
-        description="2,000 of TFBind8's visible designs (skcoms demo --quick)",
-    )
+    return task.subsample(2000, random_state=0) if quick else task
 
 
 def _demo_methods(args, max_iter, has_cma):

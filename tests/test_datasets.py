@@ -351,3 +351,17 @@ def test_task_rejects_bad_sequence_arguments(changes, message):
     kwargs.update(changes)
     with pytest.raises(ValueError, match=message):
         Task(**kwargs)
+
+
+def test_subsample_keeps_the_best_design_and_the_oracle():
+    task = load_tfbind8()
+    small = task.subsample(100, random_state=0)
+    assert small.n_samples == 100
+    assert small.y.max() == task.y.max()
+    assert (small.y_min, small.y_max) == (task.y_min, task.y_max)
+    np.testing.assert_array_equal(small.oracle(small.X), small.y)
+    again = task.subsample(100, random_state=0)
+    np.testing.assert_array_equal(again.X, small.X)
+    assert task.subsample(10**6).n_samples == task.n_samples
+    with pytest.raises(ValueError, match="at least 1"):
+        task.subsample(0)

@@ -1,9 +1,10 @@
 """The task object of offline model-based optimization."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from numbers import Integral
 
 import numpy as np
+from sklearn.utils import check_random_state
 
 from .._validation import check_finite_number
 
@@ -188,6 +189,39 @@ class Task:
             )
         self.bounds = (low, high)
         return X
+
+    def subsample(self, n_samples, *, random_state=None):
+        """The same task with ``n_samples`` random visible designs, the best kept.
+
+        The best visible design always stays, so best-of-dataset scores the same;
+        the oracle and the normalization range are unchanged.
+
+        Parameters
+        ----------
+        n_samples : int
+            How many visible designs to keep (all of them when larger).
+        random_state : int, RandomState instance or None, default=None
+            Draws the other designs.
+
+        Returns
+        -------
+        task : Task
+        """
+        if isinstance(n_samples, bool) or not isinstance(n_samples, Integral):
+            raise TypeError(f"n_samples must be an integer, got {n_samples!r}.")
+        if n_samples < 1:
+            raise ValueError(f"n_samples must be at least 1, got {n_samples}.")
+        best = int(np.argmax(self.y))
+        others = np.delete(np.arange(self.n_samples), best)
+        rng = check_random_state(random_state)
+        size = min(n_samples, self.n_samples) - 1
+        rows = np.sort(np.append(rng.choice(others, size=size, replace=False), best))
+        return replace(
+            self,
+            X=self.X[rows],
+            y=self.y[rows],
+            description=f"{len(rows)} random visible designs of {self.name}",
+        )
 
     @property
     def n_samples(self):
