@@ -9,6 +9,11 @@ loop, a loss read back every step) at the same configuration and prints the rati
 
     python examples/benchmark_speed.py          # CUDA when found, else the CPU
     python examples/benchmark_speed.py --device cuda --steps 200
+    python examples/benchmark_speed.py --config default   # one configuration
+
+On CUDA the skcoms rows are timed with the inner ascent replayed as a CUDA graph
+(``cuda_graph=True``, the default) and without it, and the default number of steps
+is one full TFBind8 epoch (257 minibatches of 128).
 """
 
 import argparse
@@ -72,7 +77,15 @@ def matmul_rate(hidden, batch, device, dtype, seconds=1.0):
 
 
 def time_skcoms(
-    hidden, n_steps, batch, n_batches, device, dtype, n_members=1, alpha=None
+    hidden,
+    n_steps,
+    batch,
+    n_batches,
+    device,
+    dtype,
+    n_members=1,
+    alpha=None,
+    cuda_graph=True,
 ):
     gen = make_generator(0)
     n = batch * n_batches
@@ -92,6 +105,7 @@ def time_skcoms(
         ascent_step_size=2.0 * math.sqrt(N_FEATURES),
         tol=0.0,
         n_iter_no_change=0,
+        cuda_graph=cuda_graph,
     )
     warm = TrainingConfig(**{**config.__dict__})
     train_conservative(net, X[: 2 * batch], y[: 2 * batch], warm, gen)
@@ -200,46 +214,59 @@ def main(argv=None):
     parser.add_argument(
         "--quick", action="store_true", help="a few steps, for a smoke test"
     )
+    parser.add_argument(
+        "--config",
+        choices=["all", "reference", "default"],
+        default="all",
+        help="which training configurations to time",
+    )
+    parser.add_argument(
+        "--tf32",
+        action="store_true",
+        help="let CUDA float32 matrix products use TF32 (off by default)",
+    )
     args = parser.parse_args(argv)
     device = resolve_device(args.device)
     dtype = getattr(torch, args.dtype)
-    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cuda.matmul.allow_tf32 = args.tf32
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else "CPU"
     print(
-        f"device: {device}  dtype: {args.dtype}  "
-        f"torch threads: {torch.get_num_threads()}"
+        f"device: {device} ({name})  dtype: {args.dtype}  tf32: {args.tf32}  "
+        f"torch {torch.__version__}, threads: {torch.get_num_threads()}"
     )
     header = (
-        f"{'configuration':<26}{'impl':<16}{'ms/step':>9}{'s/epoch':>9}"
+        f"{'configuration':<26}{'impl':<18}{'ms/step':>9}{'s/epoch':>9}"
         f"{'GFLOP/s':>9}{'matmul':>9}{'of peak':>9}{'speedup':>9}"
     )
     print(header)
     print("-" * len(header))
+    epoch_batches = math.ceil(N_TFBIND8 / 128)
     for name, (hidden, n_steps, batch) in CONFIGS.items():
         big = hidden[0] >= 1024
         if args.quick and big:
+            continue
+        if args.config != "all" and not name.startswith(args.config):
             continue
         if args.quick:
             n_batches = 3
         elif args.steps is not None:
             n_batches = args.steps
         else:
-            n_batches = (200 if not big else 5) if device.type == "cpu" else 200
+            n_batches = (200 if not big else 5) if device.type == "cpu" else 257
         rate = matmul_rate(
             hidden, batch, device, dtype, seconds=0.2 if args.quick else 1.0
         )
         flop = flops_per_sample(hidden, n_steps) * batch
-        epoch_batches = math.ceil(N_TFBIND8 / batch)
-        results = {}
-        for impl, fn in (
-            ("skcoms", time_skcoms),
-            ("straightforward", time_straightforward),
-        ):
-            results[impl] = fn(hidden, n_steps, batch, n_batches, device, dtype)
+        args_ = (hidden, n_steps, batch, n_batches, device, dtype)
+        results = {"skcoms": time_skcoms(*args_)}
+        if device.type == "cuda":
+            results["skcoms, no graph"] = time_skcoms(*args_, cuda_graph=False)
+        results["straightforward"] = time_straightforward(*args_)
         for impl, seconds in results.items():
             achieved = flop / seconds / 1e9
             speedup = results["straightforward"] / seconds
             print(
-                f"{name:<26}{impl:<16}{seconds * 1e3:>9.1f}"
+                f"{name:<26}{impl:<18}{seconds * 1e3:>9.1f}"
                 f"{seconds * epoch_batches:>9.1f}"
                 f"{achieved:>9.1f}{rate:>9.1f}{achieved / rate:>9.0%}{speedup:>8.2f}x"
             )

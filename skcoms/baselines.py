@@ -141,6 +141,7 @@ class EnsembleObjectiveRegressor(ConservativeObjectiveRegressor):
     n_iter_no_change : int >= 0, default=10
     device : str, default="auto"
     dtype : {"float32", "float64"}, default="float32"
+    cuda_graph : bool, default=True
     random_state : int, RandomState instance or None, default=None
         Seeds the initialization of all members through one private generator.
     verbose : bool, default=False
@@ -195,6 +196,7 @@ class EnsembleObjectiveRegressor(ConservativeObjectiveRegressor):
         n_iter_no_change=10,
         device="auto",
         dtype="float32",
+        cuda_graph=True,
         random_state=None,
         verbose=False,
     ):
@@ -215,6 +217,7 @@ class EnsembleObjectiveRegressor(ConservativeObjectiveRegressor):
             n_iter_no_change=n_iter_no_change,
             device=device,
             dtype=dtype,
+            cuda_graph=cuda_graph,
             random_state=random_state,
             verbose=verbose,
         )

@@ -27,6 +27,7 @@ class TrainingConfig:
     tol: float
     n_iter_no_change: int
     verbose: bool = False
+    cuda_graph: bool = True  # replay the inner ascent as a CUDA graph on CUDA devices
 
 
 @dataclass
@@ -72,12 +73,48 @@ class _Trainer:
                 (k,), config.alpha, device=device, dtype=dtype
             )
         self.optimizer = torch.optim.Adam(groups, foreach=True)
+        # without the conservative term the ascent runs once per epoch: not worth it
+        self.use_graph = (
+            config.cuda_graph and device.type == "cuda" and self.conservative
+        )
+        self._graph = None
 
     def alpha(self):
         return self.log_alpha.detach().exp() if self.dual else self.fixed_alpha
 
     def mine(self, xb):
-        """Negatives: ascent on the current weights from the minibatch, no gradient."""
+        """Negatives: ascent on the current weights from the minibatch, no gradient.
+
+        On a CUDA device the ascent of a full minibatch is captured once as a CUDA
+        graph (at the first minibatch's size) and replayed: its ``T`` steps are a few
+        dozen small kernels, and one replay launches them all at once. The graph reads
+        the weights in place, so it follows every optimizer step; a batch of another
+        size (the last one of an epoch) runs eagerly.
+        """
+        if self.use_graph and self._graph is None:
+            self._capture(xb)
+        if self._graph is not None and xb.shape == self._graph_input.shape:
+            self._graph_input.copy_(xb)
+            self._graph.replay()
+            return self._graph_output
+        return self._ascend(xb)
+
+    def _capture(self, xb):
+        self._graph_input = xb.clone()
+        current = torch.cuda.current_stream(xb.device)
+        side = torch.cuda.Stream(device=xb.device)
+        side.wait_stream(current)
+        with torch.cuda.stream(side):
+            # warm-up outside the capture: cuBLAS picks its kernels and workspaces
+            self._ascend(self._graph_input)
+        current.wait_stream(side)
+        graph = torch.cuda.CUDAGraph()
+        # thread_local: other threads may use the GPU while this one captures
+        with torch.cuda.graph(graph, capture_error_mode="thread_local"):
+            self._graph_output = self._ascend(self._graph_input)
+        self._graph = graph
+
+    def _ascend(self, xb):
         x_neg, _ = gradient_ascent(
             self.net.value_and_grad,
             xb,
