@@ -76,6 +76,52 @@ def matmul_rate(hidden, batch, device, dtype, seconds=1.0):
     return max(rates)
 
 
+def matmul_floor(hidden, n_steps, batch, device, dtype, repeats=20):
+    """Seconds per training step spent in its matrix products alone.
+
+    These are the products any implementation must run: per ascent step the
+    forward pass through the hidden layers and the input gradient back through
+    them, then the forward pass on data and negatives (``2 * batch`` rows) and its
+    weight and input gradients. Elementwise work and all overhead are left out, so
+    ``straightforward / floor`` bounds the speedup any implementation can reach.
+    """
+    sizes = [N_FEATURES, *hidden, 1]
+    ws = [
+        torch.randn(a, b, device=device, dtype=dtype) for a, b in zip(sizes, sizes[1:])
+    ]
+    products = []  # (rows, inner, cols) of each product of one step
+    for _ in range(n_steps):
+        products += [(batch, a, b) for a, b in zip(sizes[:-2], sizes[1:-1])]
+        products += [(batch, b, a) for a, b in zip(sizes[:-2], sizes[1:-1])]
+    rows = 2 * batch
+    products += [(rows, a, b) for a, b in zip(sizes[:-1], sizes[1:])]  # forward
+    products += [(a, rows, b) for a, b in zip(sizes[:-1], sizes[1:])]  # weights
+    products += [(rows, b, a) for a, b in zip(sizes[1:-1], sizes[2:])]  # inputs
+    operands = {}
+    for m, k, n in set(products):
+        operands[m, k, n] = (
+            torch.randn(m, k, device=device, dtype=dtype),
+            torch.randn(k, n, device=device, dtype=dtype),
+        )
+    del ws
+
+    def one_step():
+        for shape in products:
+            a, b = operands[shape]
+            torch.mm(a, b)
+
+    one_step()
+    _sync(device)
+    best = math.inf
+    for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(repeats):
+            one_step()
+        _sync(device)
+        best = min(best, (time.perf_counter() - start) / repeats)
+    return best
+
+
 def time_skcoms(
     hidden,
     n_steps,
@@ -262,6 +308,7 @@ def main(argv=None):
         if device.type == "cuda":
             results["skcoms, no graph"] = time_skcoms(*args_, cuda_graph=False)
         results["straightforward"] = time_straightforward(*args_)
+        floor = matmul_floor(hidden, n_steps, batch, device, dtype)
         for impl, seconds in results.items():
             achieved = flop / seconds / 1e9
             speedup = results["straightforward"] / seconds
@@ -270,6 +317,12 @@ def main(argv=None):
                 f"{seconds * epoch_batches:>9.1f}"
                 f"{achieved:>9.1f}{rate:>9.1f}{achieved / rate:>9.0%}{speedup:>8.2f}x"
             )
+        ceiling = results["straightforward"] / floor
+        print(
+            f"{name:<26}{'products alone':<18}{floor * 1e3:>9.1f}"
+            f"{floor * epoch_batches:>9.1f}{flop / floor / 1e9:>9.1f}{rate:>9.1f}"
+            f"{flop / floor / 1e9 / rate:>9.0%}{ceiling:>8.2f}x  (the ceiling)"
+        )
     hidden, n_steps, batch = CONFIGS["default (2x256, T=10)"]
     n_batches = 3 if args.quick else (args.steps or 100)
     print()

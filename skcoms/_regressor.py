@@ -482,16 +482,26 @@ class ConservativeObjectiveRegressor(
         y_pred : ndarray of shape (n_samples,)
             For an ensemble, its members' scores combined as its ascent combines
             them (mean or minimum).
+
+        Notes
+        -----
+        On the CPU a float32 network is evaluated in float64 here, so that a
+        sample's prediction does not depend on the other rows it comes with (the
+        matrix-product kernels sum in an order that depends on the row count).
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
         x_mean, x_scale = self._standardization()
+        network = self.network_
+        if self.device_.type == "cpu" and x_mean.dtype != torch.float64:
+            network = network.astype(torch.float64)
+            x_mean, x_scale = x_mean.double(), x_scale.double()
         out = np.empty(X.shape[0], dtype=np.float64)
         with torch.no_grad():
             for start in range(0, X.shape[0], _PREDICT_CHUNK):
                 chunk = torch.as_tensor(X[start : start + _PREDICT_CHUNK])
                 chunk = chunk.to(device=self.device_, dtype=x_mean.dtype)
-                pred = self.network_.forward((chunk - x_mean) / x_scale)
+                pred = network.forward((chunk - x_mean) / x_scale)
                 pred = pred.amin(0) if self._aggregate == "min" else pred.mean(0)
                 out[start : start + _PREDICT_CHUNK] = pred.double().cpu().numpy()
         return out * self.y_scale_ + self.y_mean_

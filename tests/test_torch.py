@@ -39,6 +39,26 @@ def test_value_and_grad_matches_autograd(activation, shared_input):
     torch.testing.assert_close(grads, expected, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("members", [1, 3])
+@pytest.mark.parametrize("sizes", [(5, 16, 8, 1), (5, 1)])
+def test_prepared_function_follows_in_place_weight_updates(members, sizes):
+    net = _net("tanh", sizes=sizes, members=members)
+    x = torch.randn(7, 5, generator=make_generator(1), dtype=torch.float64)
+    direction = net.value_and_grad_function(with_values=False)
+    with torch.no_grad():
+        for w in net.weights:
+            w.mul_(0.5).add_(0.1)  # what an optimizer step does: same storage
+    values, grads = net.value_and_grad(x)
+    none, prepared = direction(x)
+    assert none is None
+    # a single member works on plain matrices: B x d, no member axis
+    expected = grads[0] if members == 1 else grads
+    torch.testing.assert_close(prepared, expected, rtol=1e-12, atol=1e-12)
+    # with the member axis given, it is kept
+    _, with_axis = direction(x.expand(members, -1, -1))
+    torch.testing.assert_close(with_axis, grads, rtol=1e-12, atol=1e-12)
+
+
 def test_value_and_grad_without_hidden_layers_is_the_weight():
     net = _net("relu", sizes=(4, 1), members=2)
     x = torch.zeros(6, 4, dtype=torch.float64)

@@ -28,7 +28,7 @@ def _config(alpha, **changes):
     return TrainingConfig(**params)
 
 
-def _plain_coms(weights, biases, X, y, config, seed):
+def _plain_coms(weights, biases, X, y, config, seed, activation=torch.tanh):
     """COMs written the usual way: autograd for the inner ascent and the loss."""
     params = [p.clone().requires_grad_(True) for p in weights + biases]
     n_layers = len(weights)
@@ -38,7 +38,7 @@ def _plain_coms(weights, biases, X, y, config, seed):
         for i in range(n_layers):
             h = h @ params[i][0] + params[n_layers + i][0]
             if i < n_layers - 1:
-                h = torch.tanh(h)
+                h = activation(h)
         return h[:, 0]
 
     log_alpha = torch.tensor([math.log(config.alpha_init)], dtype=X.dtype)
@@ -74,16 +74,23 @@ def _plain_coms(weights, biases, X, y, config, seed):
     return [p.detach() for p in params], log_alpha.exp().item()
 
 
-@pytest.mark.parametrize("alpha", [None, 0.5])
-def test_training_matches_a_plain_autograd_implementation(alpha):
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+@pytest.mark.parametrize("alpha", [None, 0.5, 0.0])
+def test_training_matches_a_plain_autograd_implementation(alpha, activation):
     gen = make_generator(0)
     X = torch.randn(40, 3, generator=gen, dtype=torch.float64)
     y = torch.sin(X).sum(1)
     net = StackedMLP.initialize(
-        1, [3, 8, 8, 1], "tanh", make_generator(1), "cpu", torch.float64
+        1, [3, 8, 8, 1], activation, make_generator(1), "cpu", torch.float64
     )
     expected, expected_alpha = _plain_coms(
-        net.weights, net.biases, X, y, _config(alpha), 2
+        net.weights,
+        net.biases,
+        X,
+        y,
+        _config(alpha),
+        2,
+        activation=getattr(torch, activation),
     )
     history = train_conservative(net, X, y, _config(alpha), make_generator(2))
     for got, want in zip(net.parameters(), expected):

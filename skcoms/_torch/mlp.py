@@ -16,7 +16,8 @@ def _identity(a):
 
 
 def _identity_backward(grad, h):
-    return grad
+    # the other backward kernels broadcast the output layer's row to h's shape
+    return grad.expand_as(h)
 
 
 def _relu_backward(grad, h):
@@ -101,6 +102,14 @@ class StackedMLP:
             self.activation,
         )
 
+    def astype(self, dtype):
+        """A copy with weights of another precision."""
+        return StackedMLP(
+            [w.detach().to(dtype) for w in self.weights],
+            [b.detach().to(dtype) for b in self.biases],
+            self.activation,
+        )
+
     def _expand(self, x):
         if x.dim() == 2:
             x = x.unsqueeze(0).expand(self.n_members, -1, -1)
@@ -121,21 +130,109 @@ class StackedMLP:
         pass is written out (two matrix products per hidden layer), which avoids
         building a graph in the inner ascent loop and leaves the weights untouched.
         """
+        values, grads = self.value_and_grad_function()(x)
+        if values.dim() == 1:
+            values, grads = values.unsqueeze(0), grads.unsqueeze(0)
+        return values, grads
+
+    def _prepared(self):
+        """Detached views of the weights, 2-D for a single member, and the kernels."""
+        weights = [w.detach() for w in self.weights]
+        biases = [b.detach() for b in self.biases]
+        single = self.n_members == 1
+        if single:
+            weights, biases = [w[0] for w in weights], [b[0] for b in biases]
+            return single, weights, biases, torch.addmm, torch.mm
+        return single, weights, biases, torch.baddbmm, torch.bmm
+
+    def value_and_grad_function(self, with_values=True):
+        """``value_and_grad`` with the weights' views prepared once, for many calls.
+
+        The returned function reads the current weights (views share their storage,
+        so in-place optimizer steps are seen) and runs only the matrix products and
+        the activation kernels: nothing is selected, transposed or expanded per call.
+        With a single member and a ``B x d`` input it works on plain matrices and
+        returns ``(B,)`` values and ``B x d`` gradients; otherwise ``K x B`` and
+        ``K x B x d``. With ``with_values=False`` the output layer is not evaluated
+        and the values are ``None`` (the inner ascent only needs the direction).
+        """
         act, act_backward = ACTIVATIONS[self.activation]
-        with torch.no_grad():
-            h = self._expand(x)
-            hidden = []
-            for w, b in zip(self.weights[:-1], self.biases[:-1]):
-                h = act(_affine(h, w, b))
-                hidden.append(h)
-            values = _affine(h, self.weights[-1], self.biases[-1]).squeeze(-1)
-            grad = self.weights[-1].transpose(1, 2)
-            for w, h in zip(reversed(self.weights[:-1]), reversed(hidden)):
-                grad = _matmul(act_backward(grad, h), w.transpose(1, 2))
-            if grad.shape[1] != values.shape[1]:
-                # no hidden layer: the gradient is the same for every row
-                grad = grad.expand(-1, values.shape[1], -1)
-        return values, grad
+        single, weights, biases, affine, matmul = self._prepared()
+        hidden = list(zip(weights[:-1], biases[:-1]))
+        # the backward pass: d(score)/d(last hidden layer), then each layer transposed
+        top = weights[-1].transpose(-1, -2)
+        transposed = [w.transpose(-1, -2) for w in reversed(weights[:-1])]
+        last_w, last_b = weights[-1], biases[-1]
+        n_members = self.n_members
+
+        def value_and_grad(x):
+            if not (single and x.dim() == 2) and x.dim() == 2:
+                x = x.unsqueeze(0).expand(n_members, -1, -1)
+            h, outputs = x, []
+            for w, b in hidden:
+                h = act(affine(b, h, w))
+                outputs.append(h)
+            values = affine(last_b, h, last_w).squeeze(-1) if with_values else None
+            if not outputs:
+                # no hidden layer: the gradient is the weight, the same for every row
+                return values, top.expand(*x.shape[:-1], -1)
+            grad = top
+            for wt, h in zip(transposed, reversed(outputs)):
+                grad = matmul(act_backward(grad, h), wt)
+            return values, grad
+
+        if single:
+            # a single member's input may still carry the member axis (K x B x d)
+            plain = value_and_grad
+
+            def value_and_grad(x):  # noqa: F811
+                if x.dim() == 3:
+                    values, grad = plain(x[0])
+                    values = None if values is None else values.unsqueeze(0)
+                    return values, grad.unsqueeze(0)
+                return plain(x)
+
+        return value_and_grad
+
+    def forward_backward_function(self):
+        """Forward pass that keeps its activations, and the matching weight gradients.
+
+        Returns ``run(x)`` for ``x`` of shape ``K x N x d`` (or ``N x d`` with a
+        single member), which gives ``(out, backward)``: ``out`` the ``K x N``
+        scores, and ``backward(g)`` the gradients of ``sum(g * out)`` with respect to
+        :meth:`parameters`, in their shapes. It is what autograd would compute for
+        the training loss, written out: per layer one product for the weight, one
+        sum for the bias and one product for the layer below (none below the first).
+        """
+        act, act_backward = ACTIVATIONS[self.activation]
+        single, weights, biases, affine, matmul = self._prepared()
+        transposed = [w.transpose(-1, -2) for w in weights]
+        n_layers = len(weights)
+
+        def run(x):
+            inputs, h = [], x
+            for i in range(n_layers):
+                inputs.append(h)
+                h = affine(biases[i], h, weights[i])
+                if i < n_layers - 1:
+                    h = act(h)
+            out = h.squeeze(-1)
+
+            def backward(g):
+                # g: K x N; a single member works on its N x 1 column
+                g = g[0].unsqueeze(-1) if single else g.unsqueeze(-1)
+                grad_w, grad_b = [None] * n_layers, [None] * n_layers
+                for i in reversed(range(n_layers)):
+                    grad_w[i] = matmul(inputs[i].transpose(-1, -2), g)
+                    grad_b[i] = g.sum(-2, keepdim=True)
+                    if i > 0:
+                        g = act_backward(matmul(g, transposed[i]), inputs[i])
+                grads = grad_w + grad_b
+                return [g.unsqueeze(0) for g in grads] if single else grads
+
+            return (out.unsqueeze(0) if single else out), backward
+
+        return run
 
     def __getstate__(self):
         # pickles hold CPU tensors so that a model trained on a GPU loads anywhere

@@ -1,11 +1,17 @@
 """The COMs training loop on device-resident, standardized data."""
 
 import math
+import threading
+import warnings
 from dataclasses import dataclass, field
 
 import torch
 
 from .ascent import gradient_ascent
+
+# one capture at a time in the process: the set-up of a capture (a device-wide
+# synchronization, freeing cached memory) would break another thread's capture
+_CAPTURE_LOCK = threading.Lock()
 
 # dual descent keeps alpha inside [ALPHA_MIN, ALPHA_MAX]
 ALPHA_MIN, ALPHA_MAX = 1e-6, 1e4
@@ -59,12 +65,12 @@ class _Trainer:
         k = net.n_members
         self.dual = config.alpha is None
         self.conservative = self.dual or config.alpha > 0
-        net.requires_grad_(True)
+        # gradients are written out (see step): nothing is recorded for autograd
+        net.requires_grad_(False)
         groups = [{"params": net.parameters(), "lr": config.learning_rate}]
         if self.dual:
             start = math.log(config.alpha_init)
             self.log_alpha = torch.full((k,), start, device=device, dtype=dtype)
-            self.log_alpha.requires_grad_(True)
             groups.append(
                 {"params": [self.log_alpha], "lr": config.alpha_learning_rate}
             )
@@ -72,7 +78,12 @@ class _Trainer:
             self.fixed_alpha = torch.full(
                 (k,), config.alpha, device=device, dtype=dtype
             )
-        self.optimizer = torch.optim.Adam(groups, foreach=True)
+        # fused: one kernel updates every parameter (CPU and CUDA)
+        self.optimizer = torch.optim.Adam(groups, fused=True)
+        # the inner ascent needs only the direction; views of the weights are taken
+        # once here and follow the optimizer's in-place updates
+        self._direction = net.value_and_grad_function(with_values=False)
+        self._forward_backward = net.forward_backward_function()
         # without the conservative term the ascent runs once per epoch: not worth it
         self.use_graph = (
             config.cuda_graph and device.type == "cuda" and self.conservative
@@ -80,7 +91,7 @@ class _Trainer:
         self._graph = None
 
     def alpha(self):
-        return self.log_alpha.detach().exp() if self.dual else self.fixed_alpha
+        return self.log_alpha.exp() if self.dual else self.fixed_alpha
 
     def mine(self, xb):
         """Negatives: ascent on the current weights from the minibatch, no gradient.
@@ -92,7 +103,18 @@ class _Trainer:
         size (the last one of an epoch) runs eagerly.
         """
         if self.use_graph and self._graph is None:
-            self._capture(xb)
+            try:
+                with _CAPTURE_LOCK:
+                    self._capture(xb)
+            except RuntimeError as exc:
+                self.use_graph = False
+                warnings.warn(
+                    f"CUDA graph capture of the inner ascent failed ({exc}); "
+                    "training goes on without it. Set cuda_graph=False to skip "
+                    "the attempt.",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
         if self._graph is not None and xb.shape == self._graph_input.shape:
             self._graph_input.copy_(xb)
             self._graph.replay()
@@ -116,7 +138,7 @@ class _Trainer:
 
     def _ascend(self, xb):
         x_neg, _ = gradient_ascent(
-            self.net.value_and_grad,
+            self._direction,
             xb,
             n_steps=self.config.n_ascent_steps,
             step_size=self.config.ascent_step_size,
@@ -124,30 +146,49 @@ class _Trainer:
         return x_neg
 
     def step(self, xb, yb):
-        """One optimizer step; returns per-member (loss, mse, over-estimation)."""
+        """One optimizer step; returns per-member (loss, mse, over-estimation).
+
+        The gradients are written out rather than taken by autograd. Per member the
+        loss is ``0.5 * mean((pred - y)^2) + alpha * (mean(neg) - mean(pred))``, so
+        its derivative with respect to the scores is ``(pred - y - alpha) / B`` on
+        the data rows and ``alpha / B`` on the negatives; the network's own
+        backward pass turns that into the weight gradients. ``alpha`` enters the
+        network's loss as a constant, and dual descent's gradient with respect to
+        ``log(alpha)`` is ``alpha * (limit - overestimation)``.
+        """
         net, size = self.net, xb.shape[0]
+        n_members = net.n_members
+        alpha = self.alpha().unsqueeze(1)
         if self.conservative:
-            both = torch.cat([xb.expand(net.n_members, -1, -1), self.mine(xb)], dim=1)
-            out = net.forward(both)
+            x_neg = self.mine(xb)
+            if x_neg.dim() == 2:  # a single member ascends plain matrices
+                both = torch.cat([xb, x_neg])
+            else:
+                both = torch.cat([xb.expand(n_members, -1, -1), x_neg], dim=1)
+            out, backward = self._forward_backward(both)
             pred, neg = out[:, :size], out[:, size:]
             overestimation = neg.mean(1) - pred.mean(1)
         else:
-            pred = net.forward(xb)
+            shared = xb if n_members == 1 else xb.expand(n_members, -1, -1)
+            pred, backward = self._forward_backward(shared)
             overestimation = torch.zeros_like(pred[:, 0])
-        mse = (pred - yb).square().mean(1)
-        loss = 0.5 * mse + self.alpha() * overestimation
-        total = loss.sum()
+        residual = pred - yb
+        mse = residual.square().mean(1)
+        loss = 0.5 * mse + alpha[:, 0] * overestimation
+        if self.conservative:
+            scores_grad = torch.cat([residual - alpha, alpha.expand(-1, size)], dim=1)
+        else:
+            scores_grad = residual
+        for p, grad in zip(net.parameters(), backward(scores_grad / size)):
+            p.grad = grad
         if self.dual:
             # dual descent: alpha grows while the over-estimation exceeds its limit
-            slack = self.config.overestimation_limit - overestimation.detach()
-            total = total + (self.log_alpha.exp() * slack).sum()
-        self.optimizer.zero_grad(set_to_none=True)
-        total.backward()
+            slack = self.config.overestimation_limit - overestimation
+            self.log_alpha.grad = self.log_alpha.exp() * slack
         self.optimizer.step()
         if self.dual:
-            with torch.no_grad():
-                self.log_alpha.clamp_(math.log(ALPHA_MIN), math.log(ALPHA_MAX))
-        return torch.stack([loss, mse, overestimation]).detach()
+            self.log_alpha.clamp_(math.log(ALPHA_MIN), math.log(ALPHA_MAX))
+        return torch.stack([loss, mse, overestimation])
 
     def epoch(self, X, y, order):
         """Mean loss, mse, over-estimation and alpha per member (a 4 x K tensor)."""
