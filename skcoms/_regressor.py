@@ -485,15 +485,16 @@ class ConservativeObjectiveRegressor(
 
         Notes
         -----
-        On the CPU a float32 network is evaluated in float64 here, so that a
-        sample's prediction does not depend on the other rows it comes with (the
-        matrix-product kernels sum in an order that depends on the row count).
+        A float32 network is evaluated in float64 here, so that a sample's
+        prediction does not depend on the other rows it comes with (matrix-product
+        kernels sum in an order that depends on the row count). Training and the
+        design ascent keep the network's own precision.
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
         x_mean, x_scale = self._standardization()
         network = self.network_
-        if self.device_.type == "cpu" and x_mean.dtype != torch.float64:
+        if x_mean.dtype != torch.float64:
             network = network.astype(torch.float64)
             x_mean, x_scale = x_mean.double(), x_scale.double()
         out = np.empty(X.shape[0], dtype=np.float64)
