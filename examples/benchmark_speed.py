@@ -76,7 +76,7 @@ def matmul_rate(hidden, batch, device, dtype, seconds=1.0):
     return max(rates)
 
 
-def matmul_floor(hidden, n_steps, batch, device, dtype, repeats=20):
+def matmul_floor(hidden, n_steps, batch, device, dtype, seconds=0.5):
     """Seconds per training step spent in its matrix products alone.
 
     These are the products any implementation must run: per ascent step the
@@ -86,9 +86,6 @@ def matmul_floor(hidden, n_steps, batch, device, dtype, repeats=20):
     ``straightforward / floor`` bounds the speedup any implementation can reach.
     """
     sizes = [N_FEATURES, *hidden, 1]
-    ws = [
-        torch.randn(a, b, device=device, dtype=dtype) for a, b in zip(sizes, sizes[1:])
-    ]
     products = []  # (rows, inner, cols) of each product of one step
     for _ in range(n_steps):
         products += [(batch, a, b) for a, b in zip(sizes[:-2], sizes[1:-1])]
@@ -103,15 +100,16 @@ def matmul_floor(hidden, n_steps, batch, device, dtype, repeats=20):
             torch.randn(m, k, device=device, dtype=dtype),
             torch.randn(k, n, device=device, dtype=dtype),
         )
-    del ws
 
     def one_step():
         for shape in products:
             a, b = operands[shape]
             torch.mm(a, b)
 
+    start = time.perf_counter()
     one_step()
     _sync(device)
+    repeats = max(1, int(seconds / (time.perf_counter() - start)))
     best = math.inf
     for _ in range(3):
         start = time.perf_counter()
