@@ -120,3 +120,39 @@ def test_ensemble_members_train_as_independent_models():
         train_conservative(single, X, y, _config(None), make_generator(5))
         for got, want in zip(stacked.parameters(), single.parameters()):
             torch.testing.assert_close(got[k : k + 1], want, rtol=1e-9, atol=1e-11)
+
+
+def test_a_failed_graph_capture_falls_back_to_the_eager_ascent(monkeypatch):
+    """Where a CUDA graph cannot be captured, training warns and goes on eagerly."""
+    from skcoms._torch import train
+
+    def refuse(self, xb):
+        raise RuntimeError("operation not permitted when stream is capturing")
+
+    gen = make_generator(0)
+    X = torch.randn(40, 3, generator=gen, dtype=torch.float64)
+    y = torch.sin(X).sum(1)
+
+    def fit(force_graph):
+        net = StackedMLP.initialize(
+            1, [3, 8, 8, 1], "tanh", make_generator(1), "cpu", torch.float64
+        )
+        if force_graph:
+            real_init = train._Trainer.__init__
+
+            def init(self, *args):
+                real_init(self, *args)
+                self.use_graph = True  # as on a CUDA device
+
+            monkeypatch.setattr(train._Trainer, "__init__", init)
+            monkeypatch.setattr(train._Trainer, "_capture", refuse)
+        history = train_conservative(net, X, y, _config(None), make_generator(2))
+        monkeypatch.undo()
+        return net, history
+
+    with pytest.warns(RuntimeWarning, match="capture of the inner ascent failed"):
+        fallback, history = fit(True)
+    eager, expected = fit(False)
+    for got, want in zip(fallback.parameters(), eager.parameters()):
+        torch.testing.assert_close(got, want, rtol=0, atol=0)
+    assert history.loss == expected.loss
