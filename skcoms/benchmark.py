@@ -278,8 +278,9 @@ def compare(
     n_designs : int, default=128
         Proposals per run.
     n_jobs : int, default=None
-        Runs in parallel; None runs them one after the other in this process, -1
-        uses all cores.
+        Runs in parallel. None means 1 unless inside a ``joblib.parallel_config``
+        context, whose backend and ``n_jobs`` then apply (as in scikit-learn);
+        -1 uses all cores.
     progress : bool, default=False
         Show a tqdm progress bar over the runs (needs ``tqdm``).
     per_seed : bool, default=False
@@ -345,20 +346,18 @@ def compare(
         for seed in seeds
     ]
     bar = _progress_bar(len(jobs)) if progress else None
-    if n_jobs is None:
-        runs = (_run_one(opt, task, seed, n_designs) for _, _, opt, task, seed in jobs)
-    else:
-        from sklearn.utils.parallel import Parallel, delayed
+    from sklearn.utils.parallel import Parallel, delayed
 
-        calls = (
-            delayed(_run_one)(opt, task, seed, n_designs)
-            for _, _, opt, task, seed in jobs
-        )
-        try:
-            parallel = Parallel(n_jobs=n_jobs, return_as="generator")
-        except TypeError:  # joblib < 1.3: no generator output
-            parallel = Parallel(n_jobs=n_jobs)
-        runs = parallel(calls)
+    calls = (
+        delayed(_run_one)(opt, task, seed, n_designs) for _, _, opt, task, seed in jobs
+    )
+    # n_jobs=None defers to an enclosing joblib.parallel_config (a Dask cluster, say)
+    # and otherwise runs one job at a time in this process
+    try:
+        parallel = Parallel(n_jobs=n_jobs, return_as="generator")
+    except TypeError:  # joblib < 1.3: no generator output
+        parallel = Parallel(n_jobs=n_jobs)
+    runs = parallel(calls)
     results = {}
     try:
         for (method, task_name, *_), run in zip(jobs, runs, strict=True):

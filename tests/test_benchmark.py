@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -228,6 +229,28 @@ def test_compare_in_parallel_and_as_records_matches_sequential(branin):
         assert {k: v for k, v in a.items() if k != "time_mean"} == {
             k: v for k, v in b.items() if k != "time_mean"
         }
+
+
+class ThreadRecorder(RandomDesigns):
+    """Random designs that note the thread each fit ran in."""
+
+    threads = []
+
+    def fit(self, X, y):
+        ThreadRecorder.threads.append(threading.get_ident())
+        return super().fit(X, y)
+
+
+def test_compare_without_n_jobs_follows_an_enclosing_joblib_config(branin):
+    joblib = pytest.importorskip("joblib")
+    ThreadRecorder.threads.clear()
+    compare({"r": ThreadRecorder()}, branin, seeds=4, n_designs=4, as_frame=False)
+    assert set(ThreadRecorder.threads) == {threading.get_ident()}
+    ThreadRecorder.threads.clear()
+    with joblib.parallel_config(backend="threading", n_jobs=2):
+        compare({"r": ThreadRecorder()}, branin, seeds=4, n_designs=4, as_frame=False)
+    assert len(ThreadRecorder.threads) == 4
+    assert threading.get_ident() not in ThreadRecorder.threads
 
 
 def test_compare_shows_a_progress_bar(branin, capsys):
