@@ -100,7 +100,8 @@ def test_training_matches_a_plain_autograd_implementation(alpha, activation):
         assert history.alpha[-1] != pytest.approx(0.1)
 
 
-def test_ensemble_members_train_as_independent_models():
+@pytest.mark.parametrize("alpha", [None, 0.0])
+def test_ensemble_members_train_as_independent_models(alpha):
     gen = make_generator(0)
     X = torch.randn(40, 3, generator=gen, dtype=torch.float64)
     y = X[:, 0] - X[:, 1] ** 2
@@ -115,9 +116,9 @@ def test_ensemble_members_train_as_independent_models():
         )
         for k in range(3)
     ]
-    train_conservative(stacked, X, y, _config(None), make_generator(5))
+    train_conservative(stacked, X, y, _config(alpha), make_generator(5))
     for k, single in enumerate(singles):
-        train_conservative(single, X, y, _config(None), make_generator(5))
+        train_conservative(single, X, y, _config(alpha), make_generator(5))
         for got, want in zip(stacked.parameters(), single.parameters()):
             torch.testing.assert_close(got[k : k + 1], want, rtol=1e-9, atol=1e-11)
 
