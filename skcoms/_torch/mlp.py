@@ -41,12 +41,6 @@ def _affine(h, w, b):
     return torch.baddbmm(b, h, w)
 
 
-def _matmul(a, b):
-    if a.shape[0] == 1 and b.shape[0] == 1:
-        return torch.mm(a[0], b[0]).unsqueeze(0)
-    return torch.bmm(a, b)
-
-
 class StackedMLP:
     """K MLPs with the same layer sizes, scalar output, evaluated together.
 
