@@ -284,8 +284,8 @@ def main(argv=None):
     )
     print(header)
     print("-" * len(header))
-    epoch_batches = math.ceil(N_TFBIND8 / 128)
     for name, (hidden, n_steps, batch) in CONFIGS.items():
+        epoch_batches = math.ceil(N_TFBIND8 / batch)
         big = hidden[0] >= 1024
         if args.quick and big:
             continue
@@ -295,8 +295,10 @@ def main(argv=None):
             n_batches = 3
         elif args.steps is not None:
             n_batches = args.steps
+        elif device.type == "cpu":
+            n_batches = 5 if big else 200
         else:
-            n_batches = (200 if not big else 5) if device.type == "cpu" else 257
+            n_batches = epoch_batches  # one full epoch
         rate = matmul_rate(
             hidden, batch, device, dtype, seconds=0.2 if args.quick else 1.0
         )

@@ -86,21 +86,22 @@ def _seed(text):
     return value
 
 
-def _finite_float(text):
+def _float(text):
     try:
-        value = float(text)
+        return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+
+
+def _finite_float(text):
+    value = _float(text)
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
     return value
 
 
 def _bound(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    value = _float(text)
     if math.isnan(value):
         raise argparse.ArgumentTypeError("a bound cannot be NaN")
     return value

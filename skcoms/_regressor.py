@@ -78,7 +78,8 @@ class DesignObjective:
     ----------
     value_and_grad : callable
         Maps standardized designs (``n x d``) to ``K x n`` standardized scores and
-        their ``K x n x d`` gradients.
+        their ``K x n x d`` gradients, or, for a single model, ``n`` scores and
+        ``n x d`` gradients (see ``StackedMLP.value_and_grad_function``).
     x_mean, x_scale, y_mean, y_scale : Tensor or float
         The standardization of inputs and targets.
     aggregate : {"mean", "min"}
@@ -94,7 +95,9 @@ class DesignObjective:
 
     def __call__(self, x):
         values, grads = self._value_and_grad((x - self.x_mean) / self.x_scale)
-        if self.aggregate == "min" and values.shape[0] > 1:
+        if values.dim() == 1:
+            pass  # a single model: nothing to combine
+        elif self.aggregate == "min" and values.shape[0] > 1:
             member = values.argmin(0)
             values = values.gather(0, member.unsqueeze(0))[0]
             grads = grads.gather(
@@ -519,7 +522,8 @@ class ConservativeObjectiveRegressor(
         check_is_fitted(self)
         x_mean, x_scale = self._standardization()
         return DesignObjective(
-            self.network_.value_and_grad,
+            # the weights' views are prepared once, not at every ascent step
+            self.network_.value_and_grad_function(),
             x_mean,
             x_scale,
             self.y_mean_,

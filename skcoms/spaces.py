@@ -73,7 +73,19 @@ def infer_design_space(X):
     return Box()
 
 
-class Box(VersionedStateMixin, TransformerMixin, BaseEstimator):
+class _DesignSpace(VersionedStateMixin, TransformerMixin, BaseEstimator):
+    """What the design spaces share: ``transform`` and ``inverse_transform``."""
+
+    def transform(self, X):
+        """Same as :meth:`encode` (the scikit-learn transformer name)."""
+        return self.encode(X)
+
+    def inverse_transform(self, Z):
+        """Same as :meth:`decode` (the scikit-learn transformer name)."""
+        return self.decode(Z)
+
+
+class Box(_DesignSpace):
     """Continuous designs inside per-feature bounds.
 
     Designs are rows of real numbers and encode to themselves. Proposals are clipped
@@ -205,21 +217,13 @@ class Box(VersionedStateMixin, TransformerMixin, BaseEstimator):
         Z = self._check_designs(Z, reset=False, ensure_min_samples=0)
         return np.clip(Z, self.low_, self.high_).astype(self.dtype_, copy=False)
 
-    def transform(self, X):
-        """Same as :meth:`encode` (the scikit-learn transformer name)."""
-        return self.encode(X)
-
-    def inverse_transform(self, Z):
-        """Same as :meth:`decode` (the scikit-learn transformer name)."""
-        return self.decode(Z)
-
     def encoded_bounds(self):
         """Bounds of the encoded designs, ``(lower, upper)`` of shape ``(d,)``."""
         check_is_fitted(self)
         return self.low_, self.high_
 
 
-class CategoricalSequence(VersionedStateMixin, TransformerMixin, BaseEstimator):
+class CategoricalSequence(_DesignSpace):
     """Sequences of ``L`` tokens over ``C`` categories, encoded as logits.
 
     Designs are given either as integer arrays of shape ``(n, L)`` with tokens
@@ -533,14 +537,6 @@ class CategoricalSequence(VersionedStateMixin, TransformerMixin, BaseEstimator):
         if self.representation_ == "strings":
             return np.array(["".join(row) for row in symbols], dtype=str)
         return symbols.astype(self.dtype_)
-
-    def transform(self, X):
-        """Same as :meth:`encode` (the scikit-learn transformer name)."""
-        return self.encode(X)
-
-    def inverse_transform(self, Z):
-        """Same as :meth:`decode` (the scikit-learn transformer name)."""
-        return self.decode(Z)
 
     def encoded_bounds(self):
         """Logits are unbounded: ``None``."""

@@ -7,33 +7,19 @@ import numpy as np
 import pytest
 import torch
 
+# the small training configuration of the CPU training tests (tests/ is on sys.path)
+from test_training import _config
+
 from skcoms import ConservativeObjectiveRegressor, OfflineDesignOptimizer
 from skcoms._torch.device import make_generator
 from skcoms._torch.mlp import StackedMLP
-from skcoms._torch.train import TrainingConfig, train_conservative
+from skcoms._torch.train import train_conservative
 from skcoms.baselines import EnsembleObjectiveRegressor
 
 pytestmark = [
     pytest.mark.gpu,
     pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device"),
 ]
-
-
-def _config(alpha, cuda_graph):
-    return TrainingConfig(
-        n_epochs=3,
-        batch_size=16,
-        learning_rate=1e-3,
-        alpha=alpha,
-        overestimation_limit=0.3,
-        alpha_init=0.1,
-        alpha_learning_rate=0.01,
-        n_ascent_steps=6,
-        ascent_step_size=0.2,
-        tol=0.0,
-        n_iter_no_change=0,
-        cuda_graph=cuda_graph,
-    )
 
 
 def _train(device, alpha, cuda_graph, n_members=1):
@@ -45,7 +31,11 @@ def _train(device, alpha, cuda_graph, n_members=1):
         n_members, [3, 16, 16, 1], "tanh", make_generator(1), device, torch.float64
     )
     history = train_conservative(
-        net, X.to(device), y.to(device), _config(alpha, cuda_graph), make_generator(2)
+        net,
+        X.to(device),
+        y.to(device),
+        _config(alpha, n_epochs=3, n_ascent_steps=6, cuda_graph=cuda_graph),
+        make_generator(2),
     )
     return [p.cpu() for p in net.parameters()], history
 
@@ -72,7 +62,7 @@ def test_graph_follows_the_weights_between_steps():
     net = StackedMLP.initialize(
         1, [3, 8, 1], "relu", make_generator(0), device, torch.float64
     )
-    trainer = _Trainer(net, _config(0.5, True), device, torch.float64)
+    trainer = _Trainer(net, _config(0.5, cuda_graph=True), device, torch.float64)
     xb = torch.randn(16, 3, generator=make_generator(1), dtype=torch.float64)
     xb = xb.to(device)
     first = trainer.mine(xb).clone()
@@ -146,9 +136,9 @@ def test_grid_search_with_threads_on_cuda():
         (32, 32), max_iter=5, n_ascent_steps=5, device="cuda", random_state=0
     )
     search = GridSearchCV(estimator, {"alpha": [0.0, 0.1, 1.0, "auto"]}, cv=2, n_jobs=4)
-    from joblib import parallel_backend
+    from joblib import parallel_config
 
-    with parallel_backend("threading", n_jobs=4):
+    with parallel_config(backend="threading", n_jobs=4):
         search.fit(X, y)
     serial = GridSearchCV(estimator, {"alpha": [0.0, 0.1, 1.0, "auto"]}, cv=2).fit(X, y)
     np.testing.assert_allclose(
