@@ -66,6 +66,7 @@ def plot_comparison(table, *, ax=None):
     Returns
     -------
     ax : matplotlib Axes
+        The axes drawn on.
 
     Examples
     --------

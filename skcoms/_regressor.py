@@ -416,6 +416,7 @@ class ConservativeObjectiveRegressor(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Designs, encoded as in fit.
 
         Returns
         -------

@@ -22,6 +22,19 @@ class DesignObjective:
         The standardization of inputs and targets.
     aggregate : {"mean", "min"}
         How K member scores are combined (a single model has K = 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from skcoms import ConservativeObjectiveRegressor
+    >>> X = np.random.RandomState(0).uniform(-1, 1, size=(100, 2))
+    >>> model = ConservativeObjectiveRegressor((8,), max_iter=2, random_state=0)
+    >>> objective = model.fit(X, -(X**2).sum(axis=1)).design_objective()
+    >>> x = torch.zeros(3, 2, dtype=objective.dtype, device=objective.device)
+    >>> scores, direction = objective(x)
+    >>> tuple(scores.shape), tuple(direction.shape)
+    ((3,), (3, 2))
     """
 
     def __init__(self, value_and_grad, x_mean, x_scale, y_mean, y_scale, aggregate):

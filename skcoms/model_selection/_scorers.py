@@ -3,8 +3,10 @@
 import numpy as np
 from scipy.stats import rankdata, spearmanr
 from sklearn.metrics import make_scorer
-from sklearn.utils import _safe_indexing, check_consistent_length, check_random_state
-from sklearn.utils.validation import _num_samples, check_array, column_or_1d
+from sklearn.utils import check_consistent_length, check_random_state
+from sklearn.utils.validation import check_array, column_or_1d
+
+from .._compat import _num_samples, _safe_indexing
 
 
 def _check_scores(y_true, y_pred):
