@@ -5,6 +5,8 @@ matplotlib is optional and imported by the functions that draw.
 
 import numpy as np
 
+from ._compat import validate_params
+
 
 def _records(table):
     """The rows of a table from :func:`compare` (DataFrame or list of dicts)."""
@@ -49,6 +51,10 @@ def _pyplot():
     return plt
 
 
+@validate_params(
+    {"table": ["array-like"], "ax": "no_validation"},
+    prefer_skip_nested_validation=True,
+)
 def plot_comparison(table, *, ax=None):
     """A grouped bar chart of a :func:`compare` table.
 
@@ -119,6 +125,10 @@ def plot_comparison(table, *, ax=None):
     return ax
 
 
+@validate_params(
+    {"optimizer": "no_validation", "axes": "no_validation"},
+    prefer_skip_nested_validation=True,
+)
 def plot_training(optimizer, *, axes=None):
     """Training curves and the ascent trajectory of a fitted optimizer.
 

@@ -13,11 +13,12 @@ them.
 """
 
 import time
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import clone
 
+from ._compat import HasMethods, Interval, StrOptions, validate_params
 from ._plotting import plot_comparison, plot_training
 from ._validation import check_n_designs, check_oracle_scores, check_seeds
 from .datasets import Task
@@ -32,6 +33,11 @@ __all__ = [
 ]
 
 _SUMMARY_KEYS = ("p100_mean", "p100_std", "p50_mean", "p50_std")
+# constraints shared by evaluate and compare; check_seeds and check_n_designs then
+# reject what the constraints let through (booleans, seeds that are not integers)
+_OPTIMIZER = HasMethods(["fit", "propose", "get_params", "set_params"])
+_SEEDS = [Interval(Integral, 1, None, closed="left"), HasMethods(["__iter__"])]
+_N_DESIGNS = [Interval(Integral, 1, None, closed="left")]
 
 # Published 100th-percentile normalized scores, mean over 8 trials at the full
 # budget: Trabucco et al., "Conservative Objective Models for Effective Offline
@@ -66,6 +72,9 @@ PUBLISHED_SCORES = {
 }
 
 
+@validate_params(
+    {"y": [Real, "array-like"], "task": [Task]}, prefer_skip_nested_validation=True
+)
 def normalize_score(y, task):
     """Scores on the task's scale: 0 at the full data's minimum, 1 at its maximum.
 
@@ -152,6 +161,16 @@ def _summarize(p100, p50):
     }
 
 
+@validate_params(
+    {
+        "optimizer": [_OPTIMIZER],
+        "task": [Task],
+        "n_designs": _N_DESIGNS,
+        "seeds": _SEEDS,
+        "return_optimizers": ["boolean"],
+    },
+    prefer_skip_nested_validation=False,
+)
 def evaluate(optimizer, task, *, n_designs=128, seeds=8, return_optimizers=False):
     """Score an optimizer on a task by the Design-Bench protocol.
 
@@ -284,6 +303,49 @@ def _as_table(records, as_frame):
     return pd.DataFrame.from_records(records)
 
 
+def _run_jobs(jobs, n_designs, n_jobs, progress):
+    """Run ``(method, task name, optimizer, task, seed)`` jobs with joblib.
+
+    Returns the runs grouped by ``(method, task name)``, in the order of the jobs.
+    """
+    bar = _progress_bar(len(jobs)) if progress else None
+    from sklearn.utils.parallel import Parallel, delayed
+
+    calls = (
+        delayed(_run_one)(opt, task, seed, n_designs) for _, _, opt, task, seed in jobs
+    )
+    # n_jobs=None defers to an enclosing joblib.parallel_config (a Dask cluster, say)
+    # and otherwise runs one job at a time in this process
+    try:
+        parallel = Parallel(n_jobs=n_jobs, return_as="generator")
+    except TypeError:  # joblib < 1.3: no generator output
+        parallel = Parallel(n_jobs=n_jobs)
+    runs = parallel(calls)
+    results = {}
+    try:
+        for (method, task_name, *_), run in zip(jobs, runs, strict=True):
+            results.setdefault((method, task_name), []).append(run)
+            if bar is not None:
+                bar.update()
+    finally:
+        if bar is not None:
+            bar.close()
+    return results
+
+
+@validate_params(
+    {
+        "optimizers": [dict],
+        "tasks": [Task, dict, list, tuple],
+        "seeds": _SEEDS,
+        "n_designs": _N_DESIGNS,
+        "n_jobs": [Integral, None],
+        "progress": ["boolean"],
+        "per_seed": ["boolean"],
+        "as_frame": [StrOptions({"auto"}), "boolean"],
+    },
+    prefer_skip_nested_validation=False,
+)
 def compare(
     optimizers,
     tasks,
@@ -379,29 +441,7 @@ def compare(
         for task_name, task in task_items
         for seed in seeds
     ]
-    bar = _progress_bar(len(jobs)) if progress else None
-    from sklearn.utils.parallel import Parallel, delayed
-
-    calls = (
-        delayed(_run_one)(opt, task, seed, n_designs) for _, _, opt, task, seed in jobs
-    )
-    # n_jobs=None defers to an enclosing joblib.parallel_config (a Dask cluster, say)
-    # and otherwise runs one job at a time in this process
-    try:
-        parallel = Parallel(n_jobs=n_jobs, return_as="generator")
-    except TypeError:  # joblib < 1.3: no generator output
-        parallel = Parallel(n_jobs=n_jobs)
-    runs = parallel(calls)
-    results = {}
-    try:
-        for (method, task_name, *_), run in zip(jobs, runs, strict=True):
-            results.setdefault((method, task_name), []).append(run)
-            if bar is not None:
-                bar.update()
-    finally:
-        if bar is not None:
-            bar.close()
-
+    results = _run_jobs(jobs, n_designs, n_jobs, progress)
     records = []
     for (method, task_name), task_runs in results.items():
         if per_seed:

@@ -14,7 +14,7 @@ from scipy import sparse
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._box import Box
-from ._compat import Interval, _fit_context
+from ._compat import Interval, _fit_context, validate_params
 from ._persistence import fit_or_unfit
 from ._space_base import _DesignSpace, _is_string_data
 from ._validation import case_hint, check_no_mixed_case
@@ -22,6 +22,7 @@ from ._validation import case_hint, check_no_mixed_case
 __all__ = ["Box", "CategoricalSequence", "infer_design_space"]
 
 
+@validate_params({"X": ["array-like"]}, prefer_skip_nested_validation=True)
 def infer_design_space(X):
     """The design space ``OfflineDesignOptimizer`` assumes when none is given.
 

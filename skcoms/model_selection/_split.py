@@ -8,7 +8,7 @@ from sklearn.model_selection import BaseCrossValidator
 from sklearn.utils import check_random_state, indexable
 from sklearn.utils.validation import check_array
 
-from .._compat import GroupsConsumerMixin, _num_samples
+from .._compat import GroupsConsumerMixin, _num_samples, validate_params
 
 
 def _check_size(value, name, *, allow_one):
@@ -32,6 +32,7 @@ def _round_product(fraction, n):
     return round(fraction * n, 8)
 
 
+@validate_params({"y": ["array-like"]}, prefer_skip_nested_validation=True)
 def top_k_order(y):
     """Indices of ``y`` from the lowest to the highest score, ties by index.
 
