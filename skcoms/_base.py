@@ -215,9 +215,10 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
                 # step
                 check_finite_proposals(Z, trajectory, self._step_parameter)
             Z = self.design_space_.encode(self.design_space_.decode(Z))
-            if self.drop_duplicates:
+            # more paths than designs still wanted: the model keeps the best
+            if self.drop_duplicates or len(Z) > n_designs - len(kept):
                 rank = np.argsort(-self._rank_scores(Z, y0), kind="stable")
-                keys = self._keys(Z)
+                keys = self._keys(Z) if self.drop_duplicates else [None] * len(Z)
             else:
                 rank, keys = range(len(Z)), [None] * len(Z)
             for j in rank:
@@ -263,11 +264,17 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
         data), ``n_designs`` at a time; more than one batch is used only when
         ``drop_duplicates`` needs more.
         """
+        return self._best_designs_first(n_designs, n_designs)
+
+    def _best_designs_first(self, first, size):
+        """The data's designs best first: a batch of ``first``, then of ``size``."""
         # stable: ties keep the order of the data
         order = np.argsort(-self._scores, kind="stable")
-        for start in range(0, len(order), n_designs):
-            idx = order[start : start + n_designs]
+        start, stop = 0, first
+        while start < len(order):
+            idx = order[start:stop]
             yield self._designs[idx], self._scores[idx]
+            start, stop = stop, stop + size
 
     @abstractmethod
     def _search(self, Z0, y0):

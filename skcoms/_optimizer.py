@@ -2,22 +2,61 @@
 
 from numbers import Integral, Real
 
+import numpy as np
+
 from ._base import _BaseModelOptimizer
-from ._compat import HasMethods, Interval
+from ._compat import HasMethods, Interval, StrOptions
+from ._defaults import is_discrete
 from ._torch.ascent import ascend
+from ._torch.decoded import ascend_decoded, sequence_keys
+
+
+def _sequence_tokens(Z, sequence_length, n_categories):
+    """Category indices ``(n, L)`` of encoded sequences (the space's argmax)."""
+    logits = Z.reshape(Z.shape[0], sequence_length, n_categories - 1)
+    zeros = np.zeros(logits.shape[:2] + (1,))
+    return np.concatenate([zeros, logits], axis=2).argmax(axis=2)
+
+
+def _adjacent_pairs(tokens, n_categories):
+    """``(C, C)`` bool: whether token ``b`` follows ``a`` somewhere in ``tokens``."""
+    seen = np.zeros((n_categories, n_categories), dtype=bool)
+    seen[tokens[:, :-1].ravel(), tokens[:, 1:].ravel()] = True
+    return seen
 
 
 class OfflineDesignOptimizer(_BaseModelOptimizer):
     """Propose designs that score higher than the data, by ascent on a fitted model.
 
     ``fit(X, y)`` encodes the designs through ``design_space`` and fits a clone of
-    ``estimator`` on them. ``propose(n_designs)`` starts from the ``n_designs``
-    best designs of the data (by measured score), runs ``n_steps`` of gradient
-    ascent on the fitted model, all starting points at once on the model's device,
-    and returns the decoded end points, best predicted score first, in the
-    representation of the ``X`` seen in fit (strings in, strings out). This is the
-    final stage of Conservative Objective Models (COMs); with a plain regression
-    model it is the naive gradient-ascent baseline.
+    ``estimator`` on them. ``propose(n_designs)`` runs ``n_steps`` of gradient
+    ascent on the fitted model from the best designs of the data (by measured
+    score), all paths at once on the model's device, and returns one design per
+    path, best predicted score first, in the representation of the ``X`` seen in
+    fit (strings in, strings out). This is the final stage of Conservative
+    Objective Models (COMs); with a plain regression model it is the naive
+    gradient-ascent baseline.
+
+    The proposer, by default:
+
+    - runs ``paths_per_design`` paths per requested design, from the
+      ``paths_per_design * n_designs`` best designs of the data, and the model
+      keeps the best ``n_designs`` of their results;
+    - keeps from each path its best design as scored by the model
+      (``path_selection="best"``). For sequences every iterate of the ascent is
+      decoded (argmax per position), and the decoded design, not the logits
+      being climbed, is scored: the ascent moves logits off the one-hot designs
+      the model was fitted on, and the design they decode to can score worse
+      than the logits claim, or fall back onto a design of the data;
+    - proposes only new designs (``drop_duplicates=True``): a design of the
+      data is a wasted experiment;
+    - for sequences, proposes only designs whose adjacent token pairs all occur
+      in the data (``support="pairs"``).
+
+    ``max_changes`` (sequences) and ``max_distance`` (continuous designs) add a
+    trust region around each start design. ``paths_per_design=1,
+    path_selection="last", support=None, drop_duplicates=False`` is the
+    published protocol: the end point of one path per design.
 
     The ascent is the routine the regressor uses to mine its negatives, driven by
     ``estimator_.design_objective()``: any fitted estimator that offers that method
@@ -38,25 +77,58 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         over the sorted tokens of the data, and integer arrays give a
         ``CategoricalSequence`` over ``0 .. X.max()``.
     n_steps : int >= 0 or None, default=None
-        Ascent steps per proposal. ``None`` uses ``estimator_.n_ascent_steps``
-        (50 when the estimator has no such parameter): the proposals then go as
+        Ascent steps per path. ``None`` uses ``estimator_.n_ascent_steps``
+        (50 when the estimator has no such parameter): the paths then go as
         far as the negatives the model was trained to score down, as in the COMs
         reference, which uses 50 steps for both.
     step_size : float > 0 or None, default=None
         Step length in the units of the direction of ``design_objective()`` (the
         estimator's standardized inputs). ``None`` uses
         ``estimator_.ascent_step_size_``, the step the model mined its negatives
-        with, so the proposals follow the path the model was trained to be
+        with, so the paths follow those the model was trained to be
         conservative along.
-    drop_duplicates : bool, default=False
-        Drop proposals identical to a design of the data and repeated proposals
-        (the first, best-scored copy is kept). To make up for them, the ascent is
-        rerun from the next-best designs of the data until ``n_designs`` distinct
-        new designs are found; when every design of the data has been used as a
-        starting point, fewer are returned with a ``UserWarning``.
+    paths_per_design : int >= 1, default=4
+        Paths per requested design in the first search: ``propose(n)`` starts
+        from the ``paths_per_design * n`` best designs of the data and keeps the
+        ``n`` results of highest predicted score. Later searches, when
+        ``drop_duplicates`` needs more designs, start from ``n`` more.
+    path_selection : {"best", "last"}, default="best"
+        What each path contributes. ``"best"``: its design of highest predicted
+        score among its iterates, start included; for sequences, among the
+        designs its iterates decode to (re-encoded and scored as designs) that
+        pass ``max_changes`` and ``support`` and, with ``drop_duplicates``, are
+        not designs of the data. ``"last"``: its end point (for sequences with
+        ``max_changes`` or ``support``, the last decoded design that passes
+        them), the classic protocol.
+    max_changes : int >= 0 or None, default=None
+        Trust region for sequences: each decoded design keeps its start's token
+        at all but at most ``max_changes`` positions (those where the ascent's
+        logits favour the new token most). ``None``: no limit. Only for
+        ``CategoricalSequence`` designs.
+    max_distance : float > 0 or None, default=None
+        Trust region for continuous designs: after every step each iterate is
+        moved back to at most this root-mean-square displacement from its start,
+        in the model's standardized units (standard deviations of the data).
+        ``None``: no limit. Only for ``Box`` designs.
+    support : {"pairs"} or None, default="pairs"
+        A data-support rule for sequences (conservatism in design space rather
+        than in the model): ``"pairs"`` never proposes a design in which token
+        ``b`` follows token ``a`` unless ``b`` follows ``a`` somewhere in the
+        data. Where every pair occurs in the data (TFBind8) it changes nothing;
+        where some pairs never occur (banned transitions, as in Ehrlich
+        functions) it keeps the proposals among sequences the data supports.
+        ``None``: no rule. Ignored for continuous designs.
+    drop_duplicates : bool, default=True
+        Propose only new designs: drop proposals identical to a design of the
+        data and repeated proposals (the best-scored copy is kept); with
+        ``path_selection="best"``, sequence paths skip designs of the data as
+        they go. To make up for dropped ones, the ascent is rerun from the
+        next-best designs of the data until ``n_designs`` distinct new designs
+        are found; when every design of the data has been used as a start,
+        fewer are returned with a ``UserWarning``.
     random_state : int, RandomState instance or None, default=None
         When not None, seeds the estimator's fit (it replaces the clone's own
-        ``random_state``). The ascent itself is deterministic.
+        ``random_state``). The search itself is deterministic.
 
     Attributes
     ----------
@@ -69,10 +141,13 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
     step_size_ : float
         The ascent step in use.
     trajectory_ : ndarray of shape (n_steps_ + 1, n_proposals)
-        Predicted score of each proposal of the last ``propose`` call along its
-        ascent, start and end included; column ``j`` is proposal ``j``. For
-        categorical designs these are scores of the logits being climbed; the
-        score of a decoded proposal is what ``return_scores`` gives.
+        The model's predicted score along the path of each proposal of the last
+        ``propose`` call, start first; column ``j`` is proposal ``j``. For
+        sequences searched decoding-aware (``path_selection="best"``, or
+        ``max_changes`` or ``support`` set), row ``t`` scores the design the
+        path's logits decode to at step ``t``, the proposal being the best (or
+        last) valid one of them; otherwise it scores the iterates themselves
+        (for sequences, the logits being climbed).
     n_features_in_ : int
         Number of columns of ``X`` when it is a 2-D array (not set for 1-D string
         designs).
@@ -82,7 +157,7 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
     See Also
     --------
     skcoms.baselines.GradientAscentOptimizer : The same ascent on a plain
-        regression model.
+        regression model, with the published protocol by default.
     skcoms.baselines.BestOfDataset : The best designs of the data.
 
     References
@@ -104,6 +179,18 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
     ((4, 2), (11, 4))
     >>> bool(np.all(np.diff(scores) <= 0))
     True
+
+    Sequences, with at most two tokens changed from each start design:
+
+    >>> tokens = rng.randint(0, 4, size=(300, 6))
+    >>> opt = OfflineDesignOptimizer(
+    ...     ConservativeObjectiveRegressor((16,), max_iter=5, ascent_step_size=2.0),
+    ...     max_changes=2,
+    ...     random_state=0,
+    ... ).fit(tokens, (tokens == 3).sum(axis=1))
+    >>> proposals = opt.propose(5)
+    >>> int((proposals != tokens[:, None]).sum(axis=2).min(axis=0).max()) <= 2
+    True
     """
 
     _parameter_constraints = {
@@ -111,7 +198,14 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         "estimator": [HasMethods(["fit", "design_objective"]), None],
         "n_steps": [Interval(Integral, 0, None, closed="left"), None],
         "step_size": [Interval(Real, 0, None, closed="neither"), None],
+        "paths_per_design": [Interval(Integral, 1, None, closed="left")],
+        "path_selection": [StrOptions({"best", "last"})],
+        "max_changes": [Interval(Integral, 0, None, closed="left"), None],
+        "max_distance": [Interval(Real, 0, None, closed="neither"), None],
+        "support": [StrOptions({"pairs"}), None],
     }
+    # sequences: keys of the designs never proposed, adjacent pairs of the data
+    _private_fitted = ("_known_keys", "_allowed_pairs")
 
     def __init__(
         self,
@@ -120,15 +214,40 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         design_space=None,
         n_steps=None,
         step_size=None,
-        drop_duplicates=False,
+        paths_per_design=4,
+        path_selection="best",
+        max_changes=None,
+        max_distance=None,
+        support="pairs",
+        drop_duplicates=True,
         random_state=None,
     ):
         self.estimator = estimator
         self.design_space = design_space
         self.n_steps = n_steps
         self.step_size = step_size
+        self.paths_per_design = paths_per_design
+        self.path_selection = path_selection
+        self.max_changes = max_changes
+        self.max_distance = max_distance
+        self.support = support
         self.drop_duplicates = drop_duplicates
         self.random_state = random_state
+
+    def _fit_designs(self, Z, y):
+        # before the model's fit: a trust region of the wrong kind fails at once
+        discrete = is_discrete(self.design_space_)
+        if discrete and self.max_distance is not None:
+            raise ValueError(
+                "max_distance is the trust region of continuous designs; for "
+                "sequences use max_changes (a number of tokens)."
+            )
+        if not discrete and self.max_changes is not None:
+            raise ValueError(
+                "max_changes is the trust region of sequences (CategoricalSequence); "
+                "for continuous designs use max_distance."
+            )
+        super()._fit_designs(Z, y)
 
     def _fit_search(self):
         if self.n_steps is not None:
@@ -144,13 +263,47 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
                 f"{type(self.estimator_).__name__} has no ascent_step_size_; pass "
                 "step_size explicitly."
             )
+        self._known_keys = self._allowed_pairs = None
+        space = self.design_space_
+        if is_discrete(space):
+            L, C = space.sequence_length_, space.n_categories_
+            known = _sequence_tokens(self._known_designs(), L, C)
+            self._known_keys = sequence_keys(known, C)
+            data = _sequence_tokens(self._designs, L, C)
+            self._allowed_pairs = _adjacent_pairs(data, C)
+
+    def _start_points(self, n_designs):
+        """The data's best designs: ``paths_per_design`` per design, then more."""
+        return self._best_designs_first(n_designs * self.paths_per_design, n_designs)
 
     def _search(self, Z0, y0):
         """``n_steps_`` of gradient ascent on the model from every start point."""
+        objective = self.estimator_.design_objective()
+        space = self.design_space_
+        best = self.path_selection == "best"
+        if is_discrete(space) and (
+            best or self.max_changes is not None or self.support is not None
+        ):
+            return ascend_decoded(
+                objective,
+                Z0,
+                n_steps=self.n_steps_,
+                step_size=self.step_size_,
+                sequence_length=space.sequence_length_,
+                n_categories=space.n_categories_,
+                soft_interpolation=space.soft_interpolation,
+                selection=self.path_selection,
+                known_keys=self._known_keys if best and self.drop_duplicates else None,
+                allowed_pairs=self._allowed_pairs if self.support else None,
+                max_changes=self.max_changes,
+            )
         return ascend(
-            self.estimator_.design_objective(),
+            objective,
             Z0,
             n_steps=self.n_steps_,
             step_size=self.step_size_,
-            bounds=self.design_space_.encoded_bounds(),
+            bounds=space.encoded_bounds(),
+            max_distance=self.max_distance,
+            selection=self.path_selection,
+            include_start=not self.drop_duplicates,
         )

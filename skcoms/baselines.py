@@ -30,9 +30,13 @@ class GradientAscentOptimizer(OfflineDesignOptimizer):
     The same estimator as :class:`~skcoms.OfflineDesignOptimizer`, whose default
     model is a ``ConservativeObjectiveRegressor(alpha=0.0)``: a plain MLP
     regressor, with ``ascent_step_size=2.0`` for categorical designs as in the
-    reference. Passing ``estimator`` makes it identical to
-    ``OfflineDesignOptimizer``; pass an :class:`EnsembleObjectiveRegressor` for the
-    ensemble baselines ("Grad. Mean", "Grad. Min").
+    reference. Its defaults are the published protocol of the "Grad." baseline:
+    one path per design, its end point, no support rule, duplicates kept. The
+    proposer of :class:`~skcoms.OfflineDesignOptimizer` is one set of
+    parameters away (``paths_per_design=4, path_selection="best",
+    support="pairs", drop_duplicates=True``). Pass an
+    :class:`EnsembleObjectiveRegressor` for the ensemble baselines ("Grad. Mean",
+    "Grad. Min").
 
     Parameters
     ----------
@@ -41,9 +45,20 @@ class GradientAscentOptimizer(OfflineDesignOptimizer):
     design_space : Box, CategoricalSequence or None, default=None
         How designs are encoded; ``None`` infers it from ``X``.
     n_steps : int >= 0 or None, default=None
-        Ascent steps per proposal; ``None`` uses ``estimator_.n_ascent_steps``.
+        Ascent steps per path; ``None`` uses ``estimator_.n_ascent_steps``.
     step_size : float > 0 or None, default=None
         Ascent step; ``None`` uses ``estimator_.ascent_step_size_``.
+    paths_per_design : int >= 1, default=1
+        Paths per requested design; the model keeps the best results.
+    path_selection : {"last", "best"}, default="last"
+        Each path's end point, or its best (decoded) design by the model.
+    max_changes : int >= 0 or None, default=None
+        Sequences: at most this many tokens changed from the start design.
+    max_distance : float > 0 or None, default=None
+        Continuous designs: at most this RMS standardized distance from the start.
+    support : {"pairs"} or None, default=None
+        Sequences: ``"pairs"`` proposes only designs whose adjacent token pairs
+        all occur in the data.
     drop_duplicates : bool, default=False
         Drop proposals identical to data designs or to each other.
     random_state : int, RandomState instance or None, default=None
@@ -56,7 +71,8 @@ class GradientAscentOptimizer(OfflineDesignOptimizer):
 
     See Also
     --------
-    skcoms.OfflineDesignOptimizer : The same ascent on a conservative model.
+    skcoms.OfflineDesignOptimizer : The same ascent on a conservative model, with
+        the decoding-aware proposer by default.
 
     Examples
     --------
@@ -74,6 +90,35 @@ class GradientAscentOptimizer(OfflineDesignOptimizer):
 
     # the default model is a plain regression model (alpha=0)
     _conservative_default = False
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        design_space=None,
+        n_steps=None,
+        step_size=None,
+        paths_per_design=1,
+        path_selection="last",
+        max_changes=None,
+        max_distance=None,
+        support=None,
+        drop_duplicates=False,
+        random_state=None,
+    ):
+        super().__init__(
+            estimator,
+            design_space=design_space,
+            n_steps=n_steps,
+            step_size=step_size,
+            paths_per_design=paths_per_design,
+            path_selection=path_selection,
+            max_changes=max_changes,
+            max_distance=max_distance,
+            support=support,
+            drop_duplicates=drop_duplicates,
+            random_state=random_state,
+        )
 
 
 class BestOfDataset(_BaseOptimizer):
