@@ -1,0 +1,315 @@
+"""The proposer of OfflineDesignOptimizer: paths per design, the best decoded design
+of each path, trust regions, the adjacent-pair support rule, new designs."""
+
+from contextlib import nullcontext
+
+import numpy as np
+import pytest
+import torch
+
+from skcoms import ConservativeObjectiveRegressor, OfflineDesignOptimizer
+from skcoms._compat import InvalidParameterError
+from skcoms._torch.ascent import ascend, gradient_ascent
+from skcoms._torch.decoded import ascend_decoded, project_changes, sequence_keys
+from skcoms.baselines import GradientAscentOptimizer
+
+CLASSIC = {
+    "paths_per_design": 1,
+    "path_selection": "last",
+    "support": None,
+    "drop_duplicates": False,
+}
+
+
+def model(**params):
+    defaults = {
+        "hidden_layer_sizes": (32, 32),
+        "alpha": 0.0,
+        "max_iter": 20,
+        "n_ascent_steps": 5,
+        # a step the paths of this small task make several moves with
+        "ascent_step_size": 0.5,
+        "device": "cpu",
+        "random_state": 0,
+    }
+    return ConservativeObjectiveRegressor(**{**defaults, **params})
+
+
+def banned_pair_task(n=400, L=8, C=4, seed=0):
+    """Sequences in which token 3 never follows token 3; the score counts 3s.
+
+    A model of the score pushes towards runs of 3s, a pair the data never shows.
+    """
+    rng = np.random.RandomState(seed)
+    X = rng.randint(0, C, size=(6 * n, L))
+    X = X[~((X[:, :-1] == 3) & (X[:, 1:] == 3)).any(axis=1)][:n]
+    y = (X == 3).sum(axis=1) + 0.1 * rng.normal(size=len(X))
+    return X, y
+
+
+def quadratic_task(n=200, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.uniform(-2, 2, size=(n, 3))
+    return X, -(X**2).sum(axis=1)
+
+
+def rows(A):
+    return {tuple(r) for r in np.asarray(A).tolist()}
+
+
+def has_pair_33(designs):
+    return ((designs[:, :-1] == 3) & (designs[:, 1:] == 3)).any(axis=1)
+
+
+@pytest.fixture(scope="module")
+def fitted_sequences():
+    X, y = banned_pair_task()
+    return X, y, OfflineDesignOptimizer(model(), random_state=0).fit(X, y)
+
+
+def test_default_proposals_are_new_distinct_designs(fitted_sequences):
+    X, y, opt = fitted_sequences
+    designs, scores = opt.propose(16, return_scores=True)
+    assert len(designs) == 16 and len(rows(designs)) == 16
+    assert not rows(designs) & rows(X)
+    assert np.all(np.diff(scores) <= 0)
+    np.testing.assert_allclose(scores, opt.predict(designs), rtol=1e-12)
+
+
+def test_support_rule_proposes_only_pairs_seen_in_the_data(fitted_sequences):
+    X, y, opt = fitted_sequences
+    assert not has_pair_33(X).any()
+    supported = opt.set_params(support="pairs").propose(32)
+    assert len(supported) == 32 and not has_pair_33(supported).any()
+    # without the rule the model's favourite pair appears: the rule is what holds
+    free = opt.set_params(support=None).propose(32)
+    assert has_pair_33(free).any()
+    opt.set_params(support="pairs")
+
+
+def test_support_rule_applies_to_the_last_design_too(fitted_sequences):
+    X, y, opt = fitted_sequences
+    opt.set_params(path_selection="last", drop_duplicates=False)
+    designs = opt.propose(16)
+    opt.set_params(path_selection="best", drop_duplicates=True)
+    assert not has_pair_33(designs).any()
+
+
+def test_best_selection_keeps_the_best_scored_decoded_design(fitted_sequences):
+    X, y, opt = fitted_sequences
+    opt.set_params(support=None, drop_duplicates=False, paths_per_design=1)
+    designs, scores = opt.propose(8, return_scores=True)
+    traj = opt.trajectory_
+    opt.set_params(support="pairs", drop_duplicates=True, paths_per_design=4)
+    # the trajectory scores the decoded design of every iterate; the proposal is
+    # the best of them (ascent in the model's float32, prediction in float64)
+    assert traj.shape == (opt.n_steps_ + 1, 8)
+    np.testing.assert_allclose(scores, traj.max(axis=0), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("max_changes", [0, 1, 2])
+def test_max_changes_is_respected_exactly(fitted_sequences, max_changes):
+    X, y, opt = fitted_sequences
+    Z0 = opt._designs[np.argsort(-y)[:32]]
+    space = opt.design_space_
+    Z, _ = ascend_decoded(
+        opt.estimator_.design_objective(),
+        Z0,
+        n_steps=5,
+        step_size=opt.step_size_,
+        sequence_length=space.sequence_length_,
+        n_categories=space.n_categories_,
+        soft_interpolation=space.soft_interpolation,
+        max_changes=max_changes,
+    )
+    changes = (space.decode(Z) != space.decode(Z0)).sum(axis=1)
+    assert changes.max() == max_changes  # at most, and the limit is reached
+    # through the estimator: every proposal within max_changes of a data design
+    opt.set_params(max_changes=max_changes)
+    with pytest.warns(UserWarning) if max_changes == 0 else nullcontext():
+        designs = opt.propose(8)
+    opt.set_params(max_changes=None)
+    nearest = (designs[:, None, :] != X[None]).sum(axis=2).min(axis=1)
+    assert np.all(nearest <= max_changes)
+    assert len(designs) == (0 if max_changes == 0 else 8)
+
+
+def test_project_changes_keeps_the_largest_gains():
+    # one sequence of 4 positions, 3 categories, start all 0
+    logits = torch.tensor(
+        [[[0.0, 1.0, 0.0], [0.0, 0.0, 3.0], [0.0, 2.0, 0.0], [1.0, 0.0, 0.0]]]
+    )
+    start = torch.zeros(1, 4, dtype=torch.int64)
+    assert project_changes(logits, start, None).tolist() == [[1, 2, 1, 0]]
+    assert project_changes(logits, start, 2).tolist() == [[0, 2, 1, 0]]
+    assert project_changes(logits, start, 1).tolist() == [[0, 2, 0, 0]]
+    assert project_changes(logits, start, 0).tolist() == [[0, 0, 0, 0]]
+
+
+@pytest.mark.parametrize("max_distance", [0.05, 0.3])
+def test_max_distance_is_respected(max_distance):
+    X, y = quadratic_task()
+    opt = OfflineDesignOptimizer(
+        model(ascent_step_size=0.5), max_distance=max_distance, random_state=0
+    ).fit(X, y)
+    scale = opt.estimator_.x_scale_
+    Z0 = X[np.argsort(-y)[:16]]
+    for selection in ("best", "last"):
+        Z, _ = ascend(
+            opt.estimator_.design_objective(),
+            Z0,
+            n_steps=10,
+            step_size=0.5,
+            max_distance=max_distance,
+            selection=selection,
+        )
+        rms = np.sqrt((((Z - Z0) / scale) ** 2).mean(axis=1))
+        assert rms.max() <= max_distance * (1 + 1e-5)
+        assert rms.max() >= 0.5 * max_distance  # the region is reached, not avoided
+    designs = opt.propose(8)
+    rms = np.sqrt((((designs[:, None] - X[None]) / scale) ** 2).mean(axis=2))
+    assert np.all(rms.min(axis=1) <= max_distance * (1 + 1e-5))
+
+
+@pytest.mark.parametrize("drop_duplicates", [False, True])
+def test_more_paths_never_lower_the_predicted_scores(drop_duplicates):
+    X, y = banned_pair_task()
+    opt = OfflineDesignOptimizer(
+        model(dtype="float64"), drop_duplicates=drop_duplicates, random_state=0
+    ).fit(X, y)
+    _, one = opt.set_params(paths_per_design=1).propose(16, return_scores=True)
+    _, four = opt.set_params(paths_per_design=4).propose(16, return_scores=True)
+    assert np.all(four >= one - 1e-9)
+    if not drop_duplicates:
+        assert four.mean() > one.mean()  # and here they raise them
+
+
+def _classic_sequences(opt, X, y, n):
+    """The published protocol written out: end points of the top-n, argmax, ranked."""
+    objective = opt.estimator_.design_objective()
+    x0 = torch.as_tensor(opt._designs[np.argsort(-y, kind="stable")[:n]])
+    x, _ = gradient_ascent(
+        objective,
+        x0.to(objective.dtype),
+        n_steps=opt.n_steps_,
+        step_size=opt.step_size_,
+    )
+    designs = opt.design_space_.decode(x.double().numpy())
+    return designs[np.argsort(-opt.predict(designs), kind="stable")]
+
+
+def test_last_with_one_path_is_the_published_protocol():
+    X, y = banned_pair_task()
+    opt = OfflineDesignOptimizer(model(), random_state=0, **CLASSIC).fit(X, y)
+    np.testing.assert_array_equal(opt.propose(12), _classic_sequences(opt, X, y, 12))
+    # and keeps its designs of the data: nothing filters them
+    assert GradientAscentOptimizer().get_params()["drop_duplicates"] is False
+
+
+def test_gradient_ascent_keeps_the_published_protocol_by_default():
+    X, y = banned_pair_task()
+    params = GradientAscentOptimizer().get_params()
+    assert {k: params[k] for k in CLASSIC} == CLASSIC
+    assert params["max_changes"] is None and params["max_distance"] is None
+    grad = GradientAscentOptimizer(model(), random_state=0).fit(X, y)
+    classic = OfflineDesignOptimizer(model(), random_state=0, **CLASSIC).fit(X, y)
+    np.testing.assert_array_equal(grad.propose(12), classic.propose(12))
+    np.testing.assert_array_equal(grad.trajectory_, classic.trajectory_)
+    # the new proposer is one set of parameters away
+    grad.set_params(paths_per_design=4, path_selection="best", support="pairs")
+    designs = grad.set_params(drop_duplicates=True).propose(12)
+    assert not rows(designs) & rows(X) and not has_pair_33(designs).any()
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"paths_per_design": 0}, "paths_per_design"),
+        ({"paths_per_design": 1.5}, "paths_per_design"),
+        ({"path_selection": "first"}, "path_selection"),
+        ({"max_changes": -1}, "max_changes"),
+        ({"max_changes": 2.5}, "max_changes"),
+        ({"max_distance": 0.0}, "max_distance"),
+        ({"max_distance": "far"}, "max_distance"),
+        ({"support": "triples"}, "support"),
+        ({"support": True}, "support"),
+    ],
+)
+def test_bad_parameters_are_refused_with_their_name(params, match):
+    X, y = banned_pair_task(n=50)
+    with pytest.raises(InvalidParameterError, match=match):
+        OfflineDesignOptimizer(model(max_iter=1), **params).fit(X, y)
+
+
+def test_a_trust_region_of_the_wrong_kind_is_refused_before_training():
+    X, y = banned_pair_task(n=50)
+    seq = OfflineDesignOptimizer(model(max_iter=10**6), max_distance=0.5)
+    with pytest.raises(ValueError, match="max_distance .* continuous.*max_changes"):
+        seq.fit(X, y)
+    Xc, yc = quadratic_task(n=50)
+    box = OfflineDesignOptimizer(model(max_iter=10**6), max_changes=2)
+    with pytest.raises(ValueError, match="max_changes .* sequences.*max_distance"):
+        box.fit(Xc, yc)
+    assert not hasattr(box, "estimator_")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_proposer_runs_in_either_precision(dtype):
+    X, y = banned_pair_task(n=200)
+    opt = OfflineDesignOptimizer(model(dtype=dtype), random_state=0).fit(X, y)
+    designs, scores = opt.propose(8, return_scores=True)
+    assert len(designs) == 8 and not rows(designs) & rows(X)
+    assert np.isfinite(scores).all() and opt.trajectory_.dtype == np.float64
+    assert np.isfinite(opt.score(X[:20], y[:20]))
+    Xc, yc = quadratic_task()
+    box = OfflineDesignOptimizer(model(dtype=dtype, ascent_step_size=0.05))
+    designs, scores = box.fit(Xc, yc).propose(8, return_scores=True)
+    assert designs.dtype == Xc.dtype and not rows(designs) & rows(Xc)
+    assert np.isfinite(box.score(Xc[:20], yc[:20]))
+
+
+def test_continuous_best_iterate_is_the_best_scored_one():
+    X, y = quadratic_task()
+    opt = OfflineDesignOptimizer(
+        model(ascent_step_size=0.3, dtype="float64"), random_state=0
+    ).fit(X, y)
+    designs, scores = opt.propose(8, return_scores=True)
+    # with drop_duplicates the start (row 0) is a design of the data, never kept
+    np.testing.assert_allclose(scores, opt.trajectory_[1:].max(axis=0), rtol=1e-9)
+    opt.set_params(drop_duplicates=False, paths_per_design=1)
+    _, scores = opt.propose(8, return_scores=True)
+    np.testing.assert_allclose(scores, opt.trajectory_.max(axis=0), rtol=1e-9)
+
+
+def test_long_sequences_are_hashed_and_still_proposed_new():
+    # 4**40 > 2**62: keys are hashes; equal sequences share one, others do not
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 4, size=(200, 40))
+    keys = sequence_keys(np.vstack([X, X[:10]]), 4)
+    assert keys.dtype == np.int64 and len(keys) == len(rows(X))
+    y = (X == 1).sum(axis=1).astype(float)
+    opt = OfflineDesignOptimizer(model(max_iter=5, ascent_step_size=2.0))
+    opt.fit(X, y)
+    designs = opt.propose(8)
+    assert len(designs) == 8 and not rows(designs) & rows(X)
+
+
+def test_paths_never_keep_a_design_of_the_data_on_the_device(fitted_sequences):
+    X, y, opt = fitted_sequences
+    space = opt.design_space_
+    Z, traj = ascend_decoded(
+        opt.estimator_.design_objective(),
+        opt._designs[np.argsort(-y)[:64]],
+        n_steps=5,
+        step_size=opt.step_size_,
+        sequence_length=space.sequence_length_,
+        n_categories=space.n_categories_,
+        soft_interpolation=space.soft_interpolation,
+        known_keys=sequence_keys(X, 4),
+    )
+    # a path that found nothing new keeps its start: the only designs of the data
+    kept = space.decode(Z)
+    starts = X[np.argsort(-y)[:64]]
+    in_data = np.array([tuple(r) in rows(X) for r in kept.tolist()])
+    np.testing.assert_array_equal(kept[in_data], starts[in_data])
+    assert (~in_data).sum() > 32 and traj.shape == (6, 64)
