@@ -272,6 +272,17 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
             data = _sequence_tokens(self._designs, L, C)
             self._allowed_pairs = _adjacent_pairs(data, C)
 
+    def _shortfall_message(self, n_designs, n_found):
+        message = super()._shortfall_message(n_designs, n_found)
+        if self.drop_duplicates and is_discrete(self.design_space_):
+            # a path whose every step lands on a design of the data or off the
+            # support keeps nothing; smaller moves visit the designs in between
+            message += (
+                " Paths that jump past every new design the rules allow find none:"
+                " a smaller step_size or a max_changes lets them stop in between."
+            )
+        return message
+
     def _start_points(self, n_designs):
         """The data's best designs: ``paths_per_design`` per design, then more."""
         return self._best_designs_first(n_designs * self.paths_per_design, n_designs)

@@ -98,6 +98,40 @@ def test_propose_sequences_to_stdout(sequence_csv):
     assert scores == sorted(scores, reverse=True)
 
 
+def test_propose_with_the_proposer_options(sequence_csv):
+    result = run_cli(
+        "propose", sequence_csv, "--target", "score", "--sequence-column", "seq",
+        "--alphabet", "ACGT", "--n", 4, "--max-changes", 1, "--paths-per-design",
+        2, "--path-selection", "best", "--support", "none", "-q", *SMALL,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    _, rows = read_csv(result.stdout)
+    data = [line.split(",")[1] for line in sequence_csv.read_text().splitlines()[1:]]
+    for sequence, _ in rows:
+        # new, and one token away from a design of the data
+        changes = min(sum(a != b for a, b in zip(sequence, s)) for s in data)
+        assert changes == 1, sequence
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--max-changes", 1], "--max-changes does not apply to numeric designs"),
+        (["--max-distance", 0], "must be a number > 0"),
+        (["--paths-per-design", 0], "must be a positive integer"),
+        (["--support", "triples"], "invalid choice"),
+        (
+            ["--method", "best-of-dataset", "--paths-per-design", 2],
+            "--paths-per-design: for --method coms",
+        ),
+    ],
+)
+def test_bad_proposer_options_are_usage_errors(continuous_csv, options, message):
+    result = run_cli("propose", continuous_csv, "--target", "y", *options, *SMALL)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
 def test_best_of_dataset_reads_stdin_and_returns_the_top_rows(sequence_csv):
     """No model: the output is exactly the best rows of the data (the I/O path).
 
@@ -357,3 +391,8 @@ def test_every_method_builds_its_optimizer_with_the_reference_settings(discrete)
             assert model.max_iter == 3
             assert model.ascent_step_size == (2.0 if discrete else 0.05)
             assert model.alpha == ("auto" if name == "coms" else 0.0)
+        # the optimizers' own defaults: new designs for coms, the published
+        # protocol for the baselines
+        if method.proposer:
+            assert optimizer.drop_duplicates == (name == "coms"), name
+            assert optimizer.paths_per_design == (4 if name == "coms" else 1), name

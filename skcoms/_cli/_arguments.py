@@ -27,6 +27,20 @@ def positive_int(text):
     return value
 
 
+def non_negative_int(text):
+    value = integer(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {value}")
+    return value
+
+
+def positive_float(text):
+    value = finite_float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
+    return value
+
+
 def n_jobs(text):
     value = integer(text)
     if value == 0:
@@ -243,10 +257,52 @@ def _add_method_options(propose):
         metavar="SIZES",
         help="hidden layer sizes of the model, e.g. 256,256 (the default)",
     )
-    propose.add_argument(
+    _add_proposer_options(propose)
+
+
+def _add_proposer_options(propose):
+    group = propose.add_argument_group(
+        "proposer",
+        "how coms, gradient-ascent and the ensembles search the model (defaults: "
+        "those of the method; coms proposes new designs from 4 paths per design, "
+        "the best decoded design of each path, with the pair support rule; "
+        "gradient-ascent and the ensembles follow the published protocol)",
+    )
+    group.add_argument(
         "--drop-duplicates",
-        action="store_true",
-        help="propose only designs that are not in the data and are distinct",
+        action=argparse.BooleanOptionalAction,
+        help="propose only designs that are not in the data and are distinct "
+        "(--no-drop-duplicates: keep them)",
+    )
+    group.add_argument(
+        "--paths-per-design",
+        type=positive_int,
+        metavar="K",
+        help="ascent paths per proposal; the model keeps the best",
+    )
+    group.add_argument(
+        "--path-selection",
+        choices=("best", "last"),
+        help="keep from each path its best design by the model, or its end point",
+    )
+    group.add_argument(
+        "--max-changes",
+        type=non_negative_int,
+        metavar="K",
+        help="sequences: at most K tokens changed from the start design",
+    )
+    group.add_argument(
+        "--max-distance",
+        type=positive_float,
+        metavar="R",
+        help="numeric designs: at most R (root mean square, in standard "
+        "deviations of the data) from the start design",
+    )
+    group.add_argument(
+        "--support",
+        choices=("pairs", "none"),
+        help="sequences: 'pairs' proposes only designs whose adjacent tokens "
+        "occur next to each other in the data; 'none': no rule",
     )
 
 

@@ -17,9 +17,12 @@ class Method:
     """One ``--method`` of the command line.
 
     ``build(discrete, common, model_params, options)`` returns the optimizer:
-    ``common`` holds ``design_space``, ``drop_duplicates`` and ``random_state``,
-    ``model_params`` the parameters of its model (``max_iter``, ``device``...),
-    ``options`` the method-specific values given (only those not None).
+    ``common`` holds ``design_space`` and ``random_state``, and
+    ``drop_duplicates`` and the proposer's options (:data:`PROPOSER_OPTIONS`)
+    when given, ``model_params`` the parameters of its model (``max_iter``,
+    ``device``...), ``options`` the method-specific values given (only those not
+    None). A method with ``proposer=True`` searches with
+    :class:`~skcoms.OfflineDesignOptimizer`'s proposer and accepts its options.
     """
 
     label: str
@@ -28,6 +31,17 @@ class Method:
     options: tuple = ()  # method-specific options it accepts, e.g. ("alpha",)
     trains_model: bool = True
     needs: str | None = None  # an optional package, by import name
+    proposer: bool = False  # takes the options of OfflineDesignOptimizer's proposer
+
+
+# options of OfflineDesignOptimizer's proposer that the command line passes on
+PROPOSER_OPTIONS = (
+    "paths_per_design",
+    "path_selection",
+    "max_changes",
+    "max_distance",
+    "support",
+)
 
 
 def _coms(discrete, common, model_params, options):
@@ -76,7 +90,8 @@ def _best_of_dataset(discrete, common, model_params, options):
     from .. import BestOfDataset
 
     return BestOfDataset(
-        design_space=common["design_space"], drop_duplicates=common["drop_duplicates"]
+        design_space=common["design_space"],
+        drop_duplicates=common.get("drop_duplicates", False),
     )
 
 
@@ -86,21 +101,27 @@ METHODS = {
         "conservative objective models",
         _coms,
         ("alpha", "overestimation_limit"),
+        proposer=True,
     ),
     "gradient-ascent": Method(
-        "gradient ascent", "naive gradient ascent on a plain model", _gradient_ascent
+        "gradient ascent",
+        "naive gradient ascent on a plain model",
+        _gradient_ascent,
+        proposer=True,
     ),
     "ensemble-mean": Method(
         "ensemble mean",
         "gradient ascent on an ensemble of 5, mean of the members",
         _ensemble("mean"),
         ("n_members",),
+        proposer=True,
     ),
     "ensemble-min": Method(
         "ensemble min",
         "gradient ascent on an ensemble of 5, min of the members",
         _ensemble("min"),
         ("n_members",),
+        proposer=True,
     ),
     "cma-es": Method(
         "CMA-ES",
@@ -149,14 +170,17 @@ def make_optimizer(
     discrete,
     design_space=None,
     model_params=None,
-    drop_duplicates=False,
+    drop_duplicates=None,
     random_state=None,
+    proposer=None,
     **options,
 ):
     """The optimizer of ``--method name``, with the reference's settings for the space.
 
-    ``options`` are method-specific (``alpha``, ``overestimation_limit``,
-    ``n_generations``, ``n_members``); those that are None are left out, and the
+    ``drop_duplicates=None`` keeps the method's default. ``proposer`` holds
+    options of the proposer (:data:`PROPOSER_OPTIONS`; ``support="none"`` is no
+    rule). ``options`` are method-specific (``alpha``, ``overestimation_limit``,
+    ``n_generations``, ``n_members``). Those that are None are left out, and the
     method must accept the others.
     """
     method = METHODS[name]
@@ -164,9 +188,12 @@ def make_optimizer(
     unknown = set(options) - set(method.options)
     if unknown:
         raise ValueError(f"--method {name} does not take {sorted(unknown)}")
-    common = {
-        "design_space": design_space,
-        "drop_duplicates": drop_duplicates,
-        "random_state": random_state,
-    }
+    proposer = {k: v for k, v in (proposer or {}).items() if v is not None}
+    if proposer and not method.proposer:
+        raise ValueError(f"--method {name} does not take {sorted(proposer)}")
+    if proposer.get("support") == "none":
+        proposer["support"] = None
+    common = {"design_space": design_space, "random_state": random_state, **proposer}
+    if drop_duplicates is not None:
+        common["drop_duplicates"] = drop_duplicates
     return method.build(discrete, common, dict(model_params or {}), options)

@@ -6,7 +6,7 @@ import time
 
 from ._common import EXIT_OK, DataError, UsageError, check_device, note
 from ._io import build_box, check_output, load_designs, write_proposals
-from ._methods import METHODS, check_available, make_optimizer
+from ._methods import METHODS, PROPOSER_OPTIONS, check_available, make_optimizer
 
 # method-specific options: (option, attribute of the parsed arguments)
 _METHOD_OPTIONS = (
@@ -22,6 +22,12 @@ def check_propose_options(args):
         if getattr(args, key) is not None and key not in method.options:
             takers = [name for name, m in METHODS.items() if key in m.options]
             raise UsageError(f"{option} applies to --method {', '.join(takers)} only")
+    if not method.proposer:
+        given = [key for key in PROPOSER_OPTIONS if getattr(args, key) is not None]
+        if given:
+            options = ", ".join("--" + k.replace("_", "-") for k in given)
+            takers = [name for name, m in METHODS.items() if m.proposer]
+            raise UsageError(f"{options}: for --method {', '.join(takers)} only")
     if not method.trains_model:
         for option, value in (("--max-iter", args.max_iter), ("--hidden", args.hidden)):
             if value is not None:
@@ -56,6 +62,11 @@ def _build_optimizer(args, data):
         model_params["max_iter"] = args.max_iter
     if args.hidden is not None:
         model_params["hidden_layer_sizes"] = args.hidden
+    kind = "sequences" if data["discrete"] else "numeric designs"
+    wrong = "--max-distance" if data["discrete"] else "--max-changes"
+    if getattr(args, wrong[2:].replace("-", "_")) is not None:
+        other = "--max-changes" if data["discrete"] else "--max-distance"
+        raise UsageError(f"{wrong} does not apply to {kind}; use {other}")
     accepted = METHODS[args.method].options
     method_options = {
         key: getattr(args, key) for _, key in _METHOD_OPTIONS if key in accepted
@@ -67,6 +78,7 @@ def _build_optimizer(args, data):
         model_params=model_params,
         drop_duplicates=args.drop_duplicates,
         random_state=args.seed,
+        proposer={key: getattr(args, key) for key in PROPOSER_OPTIONS},
         **method_options,
     )
 
