@@ -159,11 +159,13 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
         """New designs, best first.
 
         One search starts from each of the ``n_designs`` best designs of the data
-        (by measured score). With ``drop_duplicates``, proposals that are designs of
-        the data or repeat a better proposal are dropped and the search goes on
-        from the next-best designs until ``n_designs`` are found. When fewer can be
-        found (every design of the data has been a starting point), fewer are
-        returned, with a ``UserWarning``.
+        (by measured score; ``paths_per_design`` times as many for the optimizers
+        that have it, the best ``n_designs`` results kept by ranking score). With
+        ``drop_duplicates``, proposals that are designs of the data or repeat a
+        better proposal are dropped and the search goes on from the next-best
+        designs until ``n_designs`` are found. When fewer can be found (every
+        design of the data has been a starting point), fewer are returned, with a
+        ``UserWarning``.
 
         Parameters
         ----------
