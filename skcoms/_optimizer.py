@@ -160,6 +160,15 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         regression model, with the published protocol by default.
     skcoms.baselines.BestOfDataset : The best designs of the data.
 
+    Notes
+    -----
+    The sequence search decodes, scores and checks every iterate on the model's
+    device and copies its result to the host once. The designs never to propose
+    are held there as integer keys: exact base-``C`` numbers when
+    ``C ** L < 2 ** 62``, two 31-bit polynomial hashes otherwise. A hash collision
+    can only make a new design look like one of the data (the path skips it),
+    never the reverse, and the final de-duplication compares designs exactly.
+
     References
     ----------
     B. Trabucco, A. Kumar, X. Geng, S. Levine. "Conservative Objective Models for
