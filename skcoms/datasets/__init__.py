@@ -1,6 +1,8 @@
 """Offline model-based optimization tasks: visible data, an oracle and a score range.
 
 - :func:`load_tfbind8`: the Design-Bench TFBind8 task (DNA 8-mers, shipped data).
+- :func:`make_ehrlich_task`: Ehrlich functions (Stanton et al. 2024), sequence tasks
+  with motifs and banned transitions (infeasible designs).
 - :func:`make_test_function_task`: Branin, Hartmann-6, Ackley and Rosenbrock, with the
   visible data cut at a percentile.
 - :func:`make_toy_quadratic`: the two-arm quadratic where the best design combines
@@ -8,14 +10,17 @@
 - :class:`Task`: the task object, also for your own data and oracle.
 """
 
+from ._ehrlich import EhrlichFunction, make_ehrlich_task
 from ._functions import known_maximizer, make_test_function_task, make_toy_quadratic
 from ._task import Task
 from ._tfbind8 import load_tfbind8
 
 __all__ = [
+    "EhrlichFunction",
     "Task",
     "known_maximizer",
     "load_tfbind8",
+    "make_ehrlich_task",
     "make_test_function_task",
     "make_toy_quadratic",
 ]
