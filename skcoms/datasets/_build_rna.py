@@ -5,7 +5,7 @@ For each length 14, 50 and 100: :func:`random_mutants` of FLEXS' start sequences
 ``duplexfold`` energy of each design bound to each of FLEXS' four targets. Needs
 ViennaRNA (``pip install "skcoms[rna]"``); takes tens of minutes on one core.
 
-    python -m skcoms.datasets._build_rna [--n-jobs 2] [--lengths 14 50 100] [OUTDIR]
+    python -m skcoms.datasets._build_rna [OUTDIR] [--n-jobs 2] [--lengths 14 50 100]
 """
 
 import argparse

