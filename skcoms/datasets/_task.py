@@ -257,8 +257,8 @@ class Task:
         >>> from skcoms.datasets import make_ehrlich_task
         >>> task = make_ehrlich_task(n_states=8, length=8, n_motifs=2,
         ...                          motif_length=2, n_samples=200)
-        >>> task.is_feasible(task.X).all()
-        np.True_
+        >>> bool(task.is_feasible(task.X).all())
+        True
         >>> task.is_feasible([[0, 1, 2, 3, 4, 5, 6, 7], [0, 0, 0, 0, 0, 0, 0, 0]])
         array([False,  True])
         """
