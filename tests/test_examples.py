@@ -27,6 +27,11 @@ SCRIPTS = {
     "sequences.py": [],
     "grid_search_alpha.py": [],
     "compare_methods.py": ["-o", "{tmp}/comparison.png"],
+    # two of the methods: the others run in the benchmark tests
+    "sequence_tasks.py": [
+        *("--methods", "grad", "best-of-data"),
+        *("--output", "{tmp}/sequence_tasks.jsonl"),
+    ],
 }
 
 RUNNER = """
@@ -86,6 +91,16 @@ def test_example_runs(name, example_runs):
         # one line per candidate alpha
         for alpha in ("0.0", "0.1", "1.0", "auto"):
             assert f"\n{alpha} " in stdout
+    elif name == "sequence_tasks.py":
+        rows = [json.loads(line) for line in open(tmp / "sequence_tasks.jsonl")]
+        assert [(row["method"], row["task"]) for row in rows] == [
+            ("grad", "ehrlich-small"),
+            ("best-of-data", "ehrlich-small"),
+            ("grad", "rna14"),
+            ("best-of-data", "rna14"),
+        ]
+        assert rows[1]["feasible_mean"] == 1.0  # the data are feasible
+        assert stdout.count("feasible") == 4
     else:
         for figure in ("comparison.png", "comparison_training.png"):
             # a PNG file, not an empty one
