@@ -1,6 +1,8 @@
 """Offline model-based optimization tasks: visible data, an oracle and a score range.
 
 - :func:`load_tfbind8`: the Design-Bench TFBind8 task (DNA 8-mers, shipped data).
+- :func:`load_hopper_controller`: policy weights for MuJoCo's Hopper (generated data,
+  cached under :func:`get_data_home`).
 - :func:`make_test_function_task`: Branin, Hartmann-6, Ackley and Rosenbrock, with the
   visible data cut at a percentile.
 - :func:`make_toy_quadratic`: the two-arm quadratic where the best design combines
@@ -9,12 +11,17 @@
 """
 
 from ._functions import known_maximizer, make_test_function_task, make_toy_quadratic
+from ._home import get_data_home
+from ._hopper import HopperControllerOracle, load_hopper_controller
 from ._task import Task
 from ._tfbind8 import load_tfbind8
 
 __all__ = [
+    "HopperControllerOracle",
     "Task",
+    "get_data_home",
     "known_maximizer",
+    "load_hopper_controller",
     "load_tfbind8",
     "make_test_function_task",
     "make_toy_quadratic",
