@@ -112,6 +112,14 @@ def test_tiny_dataset_is_generated_cached_and_cut(tiny_task, tiny_home, monkeypa
     monkeypatch.setattr(_hopper, "generate_hopper_data", no_generation)
     again = load_hopper_controller(data_home=tiny_home, **TINY)
     np.testing.assert_array_equal(again.X, task.X)
+    # An oracle of more episodes than the data's: the same cached data, measured
+    # on the oracle's first episode, and an oracle that simulates them afresh.
+    two = load_hopper_controller(data_home=tiny_home, **{**TINY, "n_episodes": 2})
+    np.testing.assert_array_equal(two.X, task.X)
+    assert two.oracle.cache_ == {}
+    first_episode = [_hopper_env.run_episode(x, 0, 40)[0] for x in two.X[:3]]
+    np.testing.assert_array_equal(two.y[:3], first_episode)
+    assert not np.array_equal(two.oracle(two.X[:3]), two.y[:3])
 
 
 @needs_mujoco
@@ -190,6 +198,7 @@ def test_bad_inputs_raise_clear_errors(tmp_path):
         dict(percentile=True),
         dict(n_designs=1),
         dict(episode_length=0),
+        dict(data_episodes=0),
         dict(random_state=None),
         dict(random_state=1.5),
     ):
