@@ -259,12 +259,13 @@ def main(argv=None):
     )
     methods = build_methods(args)
     records = done_runs(args.output)
-    for key in args.methods:
-        name, optimizer = methods[key]
-        for seed in args.seeds:
+    # seed by seed, so that a run stopped early has every method on its first seeds
+    for seed in args.seeds:
+        for key in args.methods:
+            name, optimizer = methods[key]
             if any(r["key"] == key and r["seed"] == seed for r in records):
                 continue
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             row = compare(
                 {name: optimizer},
                 {"hopper": task},
@@ -282,6 +283,7 @@ def main(argv=None):
                 "best_return": task.y_min + row["p100"] * span,
                 "fit_propose_s": row["time"],
                 "wall_s": time.perf_counter() - start,
+                "cpu_s": time.process_time() - cpu,
             }
             with open(args.output, "a") as file:
                 file.write(json.dumps(record) + "\n")
