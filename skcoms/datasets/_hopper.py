@@ -10,6 +10,7 @@ from ._home import get_data_home
 from ._hopper_env import (
     ENV_ID,
     N_FEATURES,
+    SHAPES,
     import_gymnasium,
     mean_returns,
     pack_policy,
@@ -127,7 +128,7 @@ class HopperControllerOracle:
 def _initial_policy(rng):
     """Random weights scaled by 1/sqrt(fan-in), zero biases."""
     arrays = []
-    for shape in ((64, 11), (64,), (64, 64), (64,), (3, 64), (3,)):
+    for shape in SHAPES:
         if len(shape) == 2:
             arrays.append(rng.standard_normal(shape) / np.sqrt(shape[1]))
         else:
@@ -165,11 +166,26 @@ def generate_hopper_data(
     survival bonus (as ARS does, so that the search does not stop at standing
     still). Each iteration evaluates ``theta +- 0.05 * delta`` for 8 Gaussian
     directions ``delta`` and steps along the best 4, on a policy that standardizes
-    its observations with the running mean and standard deviation of every state
-    visited so far. Every evaluated policy is recorded, with the standardization
-    folded into its first layer, clipped to ``[-10, 10]`` and rounded to float32,
-    with its mean return (survival bonus included), until ``n_designs`` are
-    recorded. The first policies fall at once; the later ones hop.
+    its observations with the running mean and standard deviation (at least 0.05)
+    of every state visited so far. Every evaluated policy is recorded, with the
+    standardization folded into its first layer, clipped to ``[-10, 10]`` and
+    rounded to float32, with its mean return (survival bonus included), until
+    ``n_designs`` are recorded. The first policies fall at once; the later ones hop.
+
+    Parameters
+    ----------
+    n_designs : int
+        Policies to record.
+    episode_length : int
+        The most steps of an episode.
+    n_episodes : int
+        Episodes per policy, seeds ``0 .. n_episodes - 1``.
+    random_state : int
+        Seeds the initial policy and the search directions.
+    n_jobs : int or None, default=None
+        joblib workers; the data do not depend on it.
+    verbose : bool, default=False
+        Show a tqdm progress bar, when tqdm is installed.
 
     Returns
     -------
