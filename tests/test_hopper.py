@@ -114,7 +114,9 @@ def test_tiny_dataset_is_generated_cached_and_cut(tiny_task, tiny_home, monkeypa
     np.testing.assert_array_equal(again.X, task.X)
     # An oracle of more episodes than the data's: the same cached data, measured
     # on the oracle's first episode, and an oracle that simulates them afresh.
-    two = load_hopper_controller(data_home=tiny_home, **{**TINY, "n_episodes": 2})
+    two = load_hopper_controller(
+        data_home=tiny_home, **{**TINY, "n_episodes": 2, "data_episodes": 1}
+    )
     np.testing.assert_array_equal(two.X, task.X)
     assert two.oracle.cache_ == {}
     first_episode = [_hopper_env.run_episode(x, 0, 40)[0] for x in two.X[:3]]
@@ -199,6 +201,7 @@ def test_bad_inputs_raise_clear_errors(tmp_path):
         dict(n_designs=1),
         dict(episode_length=0),
         dict(data_episodes=0),
+        dict(data_episodes=2),
         dict(random_state=None),
         dict(random_state=1.5),
     ):
