@@ -32,6 +32,7 @@ SCRIPTS = {
         *("--methods", "grad", "best-of-data"),
         *("--output", "{tmp}/sequence_tasks.jsonl"),
     ],
+    "hopper_controller.py": ["--output", "{tmp}/hopper.jsonl"],
 }
 
 RUNNER = """
@@ -86,6 +87,10 @@ def test_example_runs(name, example_runs):
         assert "best true score of the 16 proposals" in stdout
     elif name == "sequences.py":
         assert "best measured of 32 new sequences" in stdout
+    elif name == "hopper_controller.py":
+        # a row per method, each of them also saved as a JSON line
+        assert stdout.count("| 0 | ") == 6
+        assert len((tmp / "hopper.jsonl").read_text().splitlines()) == 6
     elif name == "grid_search_alpha.py":
         assert "chosen: alpha=" in stdout
         # one line per candidate alpha

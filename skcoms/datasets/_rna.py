@@ -119,7 +119,7 @@ class RNABindingOracle:
     --------
     >>> from skcoms.datasets._rna import RNABindingOracle
     >>> oracle = RNABindingOracle(["GAACGAGGCACAUUCCGGCUCGCCCCCCCGCG"], 14)
-    >>> oracle(["GCGGGGGGGCGAGC"]).round(3)  # doctest: +SKIP
+    >>> oracle(["GCGGGGGGGCGAGC"]).round(3)
     array([1.103])
     """
 
