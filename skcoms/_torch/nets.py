@@ -88,7 +88,7 @@ class DenseStack(nn.Module):
 
 
 def minibatches(n, batch_size, generator):
-    """Index tensors of one shuffled pass over ``n`` rows (on the generator's device)."""
+    """Index tensors of one shuffled pass over ``n`` rows, on the generator's device."""
     order = torch.randperm(n, generator=generator, device=generator.device)
     return torch.split(order, batch_size)
 

@@ -22,6 +22,10 @@ from torch import nn
 from .nets import DenseStack, minibatches, weighted_mean
 
 _LOG_STD_MIN, _LOG_STD_MAX = math.log(1e-3), math.log(10.0)
+# the decoder's noise has a floor, in the caller's standardized units: without it the
+# density of a sample collapses onto the decoder's mean and the likelihood ratios of
+# CbAS become degenerate (the reference bounds it near 0.1 for the same reason)
+_DECODER_LOG_STD_MIN = math.log(0.05)
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
 
@@ -76,7 +80,7 @@ class VAE(nn.Module):
             target = x.expand(*logits.shape[:-1]).unsqueeze(-1)
             return logp.gather(-1, target).squeeze(-1).sum(-1)
         mean, log_std = out.chunk(2, dim=-1)
-        log_std = log_std.clamp(_LOG_STD_MIN, _LOG_STD_MAX)
+        log_std = log_std.clamp(_DECODER_LOG_STD_MIN, _LOG_STD_MAX)
         z_score = (x - mean) / log_std.exp()
         return (-0.5 * z_score**2 - log_std - _HALF_LOG_2PI).sum(-1)
 
@@ -92,7 +96,7 @@ class VAE(nn.Module):
 
     @torch.no_grad()
     def sample(self, n, generator):
-        """``n`` designs drawn from the model: ``z ~ N(0, I)``, then ``x ~ p(x | z)``."""
+        """``n`` designs from the model: ``z ~ N(0, I)``, then ``x ~ p(x | z)``."""
         device = self.encoder.weights[0].device
         z = torch.randn(
             n, self.latent_size, generator=generator, device=device, dtype=self.dtype
@@ -104,7 +108,7 @@ class VAE(nn.Module):
             tokens = torch.multinomial(probs, 1, generator=generator)
             return tokens.reshape(n, self.shape[0])
         mean, log_std = out.chunk(2, dim=-1)
-        log_std = log_std.clamp(_LOG_STD_MIN, _LOG_STD_MAX)
+        log_std = log_std.clamp(_DECODER_LOG_STD_MIN, _LOG_STD_MAX)
         noise = torch.randn(mean.shape, generator=generator, device=device)
         return mean + log_std.exp() * noise.to(mean.dtype)
 
