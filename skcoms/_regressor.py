@@ -465,6 +465,10 @@ class ConservativeObjectiveRegressor(
     def _torch_dtype(self):
         return self.network_.weights[0].dtype
 
+    def _numpy_dtype(self):
+        """The precision of the fitted network, as a numpy dtype."""
+        return np.float64 if self._torch_dtype() == torch.float64 else np.float32
+
     def _standardization(self):
         """Standardization constants as tensors on the model's device."""
         kw = {"device": self.device_, "dtype": self._torch_dtype()}
