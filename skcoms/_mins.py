@@ -1,4 +1,4 @@
-"""MINsOptimizer: Model Inversion Networks, a conditional GAN of designs given scores."""
+"""MINsOptimizer: Model Inversion Networks, a conditional GAN of designs."""
 
 from numbers import Integral, Real
 
