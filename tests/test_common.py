@@ -2,7 +2,14 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skcoms import ConservativeObjectiveRegressor, OfflineDesignOptimizer
+from skcoms import (
+    BOqEIOptimizer,
+    CbASOptimizer,
+    ConservativeObjectiveRegressor,
+    MINsOptimizer,
+    OfflineDesignOptimizer,
+    REINFORCEOptimizer,
+)
 from skcoms.baselines import BestOfDataset, CMAESOptimizer, EnsembleObjectiveRegressor
 
 
@@ -25,6 +32,44 @@ ESTIMATORS = [
     OfflineDesignOptimizer(_small_model(), n_steps=2),
     BestOfDataset(),
     CMAESOptimizer(_small_model(), n_generations=2, random_state=0),
+    *[
+        CbASOptimizer(
+            autofocus,
+            n_rounds=1,
+            samples_per_round=16,
+            latent_size=2,
+            hidden_layer_sizes=(8,),
+            prior_epochs=1,
+            round_epochs=1,
+            n_members=2,
+            model_hidden_layer_sizes=(8,),
+            model_epochs=1,
+            device="cpu",
+            random_state=0,
+        )
+        for autofocus in (False, True)
+    ],
+    MINsOptimizer(
+        _small_model(),
+        latent_size=2,
+        hidden_layer_sizes=(8,),
+        n_epochs=1,
+        device="cpu",
+        random_state=0,
+    ),
+    REINFORCEOptimizer(_small_model(), n_iterations=2, batch_size=8, random_state=0),
+    BOqEIOptimizer(
+        _small_model(),
+        n_data=20,
+        n_rounds=1,
+        batch_size=2,
+        num_restarts=1,
+        raw_samples=4,
+        maxiter=5,
+        mc_samples=8,
+        device="cpu",
+        random_state=0,
+    ),
 ]
 
 
