@@ -27,6 +27,7 @@ SCRIPTS = {
     "sequences.py": [],
     "grid_search_alpha.py": [],
     "compare_methods.py": ["-o", "{tmp}/comparison.png"],
+    "generative_baselines.py": ["--output", "{tmp}/generative.jsonl"],
 }
 
 RUNNER = """
@@ -81,6 +82,20 @@ def test_example_runs(name, example_runs):
         assert "best true score of the 16 proposals" in stdout
     elif name == "sequences.py":
         assert "best measured of 32 new sequences" in stdout
+    elif name == "generative_baselines.py":
+        # one line per run as it ends, then one table row per method with the
+        # published 100th percentile beside it
+        for method, published in [
+            ("cbas", "0.927"),
+            ("autofocused-cbas", "0.910"),
+            ("mins", "0.905"),
+            ("reinforce", "0.948"),
+            ("bo-qei", "0.798"),
+        ]:
+            assert f"{method} seed 0: 100th" in stdout
+            row = [line for line in stdout.splitlines() if line.startswith(method)]
+            assert published in row[-1]
+        assert len((tmp / "generative.jsonl").read_text().splitlines()) == 5
     elif name == "grid_search_alpha.py":
         assert "chosen: alpha=" in stdout
         # one line per candidate alpha
