@@ -29,26 +29,47 @@ class EnsembleObjectiveRegressor(ConservativeObjectiveRegressor):
     aggregate : {"mean", "min"}, default="mean"
         How member scores are combined.
     activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
+        Hidden-layer activation.
     alpha : float >= 0 or "auto", default=0.0
-        Weight of the conservative term of each member.
+        Weight of the conservative term of each member; ``"auto"`` tunes it by
+        dual descent toward ``overestimation_limit``.
     overestimation_limit : float, default=0.5
+        The over-estimation that dual descent allows, in standard deviations of
+        ``y`` (``alpha="auto"`` only).
     alpha_init : float > 0, default=0.1
+        Starting alpha of dual descent.
     alpha_learning_rate : float > 0, default=0.01
+        Adam learning rate of ``log(alpha)``.
     n_ascent_steps : int >= 1, default=10
+        Gradient-ascent steps that find the negatives, and the default number of
+        steps of an optimizer's ascent.
     ascent_step_size : float > 0, default=0.05
+        Step of that ascent in standardized input units, before scaling.
     scale_step_by_sqrt_dim : bool, default=True
+        Multiply ``ascent_step_size`` by ``sqrt(n_features)``.
     learning_rate_init : float > 0, default=1e-3
+        Adam learning rate of the networks.
     batch_size : int >= 1, default=128
+        Minibatch size, shared by the members.
     max_iter : int >= 1, default=50
+        Maximum number of epochs.
     tol : float >= 0, default=1e-4
+        Training stops when the members' mean squared error has not improved by
+        ``tol`` for ``n_iter_no_change`` epochs.
     n_iter_no_change : int >= 0, default=10
+        See ``tol``; 0 always runs ``max_iter`` epochs.
     device : str, default="auto"
+        ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
     dtype : {"float32", "float64"}, default="float32"
+        Precision of the networks.
     cuda_graph : bool, default=True
+        Replay the inner ascent as a CUDA graph on CUDA devices.
     random_state : int, RandomState instance or None, default=None
         Seeds the initialization of all members through one private generator.
     verbose : bool, default=False
-        See :class:`~skcoms.ConservativeObjectiveRegressor` for these.
+        Print one line per epoch. See
+        :class:`~skcoms.ConservativeObjectiveRegressor` for the details of each
+        parameter.
 
     Attributes
     ----------

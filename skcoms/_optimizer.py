@@ -2,11 +2,9 @@
 
 from numbers import Integral, Real
 
-import torch
-
 from ._base import _BaseModelOptimizer
 from ._compat import HasMethods, Interval
-from ._torch.ascent import gradient_ascent
+from ._torch.ascent import ascend
 
 
 class OfflineDesignOptimizer(_BaseModelOptimizer):
@@ -149,27 +147,10 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
 
     def _search(self, Z0, y0):
         """``n_steps_`` of gradient ascent on the model from every start point."""
-        objective = self.estimator_.design_objective()
-        device, dtype = objective.device, objective.dtype
-        x0 = torch.as_tensor(Z0).to(device=device, dtype=dtype)
-        bounds = self.design_space_.encoded_bounds()
-        lower = upper = None
-        if bounds is not None:
-            lower = torch.as_tensor(bounds[0]).to(device=device, dtype=dtype)
-            upper = torch.as_tensor(bounds[1]).to(device=device, dtype=dtype)
-        step = self.step_size_
-        if step > torch.finfo(dtype).max:
-            # beyond the dtype the first step overflows; a tensor step lets it show
-            # as an infinite proposal rather than a conversion error
-            step = torch.tensor(step, device=device, dtype=dtype)
-        x, values = gradient_ascent(
-            objective,
-            x0,
+        return ascend(
+            self.estimator_.design_objective(),
+            Z0,
             n_steps=self.n_steps_,
-            step_size=step,
-            lower=lower,
-            upper=upper,
-            record=True,
+            step_size=self.step_size_,
+            bounds=self.design_space_.encoded_bounds(),
         )
-        # one host copy for the whole ascent
-        return x.double().cpu().numpy(), values.double().cpu().numpy()

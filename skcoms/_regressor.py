@@ -5,35 +5,28 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-import torch
-from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._compat import Interval, StrOptions, _fit_context
 from ._persistence import VersionedStateMixin, fit_or_unfit
-from ._torch.device import make_generator, resolve_device, resolve_dtype
-from ._torch.mlp import ACTIVATIONS, StackedMLP
-from ._torch.train import ALPHA_MAX, ALPHA_MIN, TrainingConfig, train_conservative
+from ._torch.device import resolve_device
+from ._torch.mlp import ACTIVATIONS
+from ._torch.network import (
+    design_objective,
+    fit_network,
+    network_dtype,
+    predict_network,
+    restore_network,
+)
+from ._torch.objective import DesignObjective
+from ._torch.train import ALPHA_MAX, ALPHA_MIN, TrainingConfig
 from ._validation import check_scores, warn_if_constant
+from .exceptions import TrainingInterruptedWarning
 
-_PREDICT_CHUNK = 16384
-# training data larger than this fraction of the free GPU memory stays in host memory
-_RESIDENT_FRACTION = 0.25
-
-
-def _place_training_data(Z, t, device):
-    """Copy the training data to ``device`` when it fits comfortably, else pin it.
-
-    Pinned host memory lets the training loop stream minibatches asynchronously.
-    """
-    if device.type != "cuda":
-        return Z.to(device), t.to(device)
-    free, _ = torch.cuda.mem_get_info(device)
-    if Z.nbytes + t.nbytes <= _RESIDENT_FRACTION * free:
-        return Z.to(device), t.to(device)
-    return Z.pin_memory(), t.pin_memory()
+__all__ = ["ConservativeObjectiveRegressor", "DesignObjective"]
 
 
 def _draw_seed(random_state):
@@ -61,51 +54,6 @@ def _mean_and_scale(X):
     size[~(size > 0)] = 1.0
     scaled = X / size
     return scaled.mean(axis=0) * size, scaled.std(axis=0) * size
-
-
-class DesignObjective:
-    """The surface a design optimizer needs from a fitted model.
-
-    Calling it on a tensor ``x`` of designs (``n x d``, in the units of the ``X`` the
-    model was fitted on, on ``device`` with ``dtype``) returns ``(scores, direction)``:
-    the predicted scores in ``y``'s units, shape ``n``, and the ascent direction,
-    shape ``n x d``. The direction is the gradient of the standardized prediction
-    with respect to the standardized design, mapped back to ``X``'s units, so one
-    step ``x + eta * direction`` is the step ``z + eta * grad_z`` that the model's own
-    negative mining takes in standardized coordinates.
-
-    Parameters
-    ----------
-    value_and_grad : callable
-        Maps standardized designs (``n x d``) to ``K x n`` standardized scores and
-        their ``K x n x d`` gradients, or, for a single model, ``n`` scores and
-        ``n x d`` gradients (see ``StackedMLP.value_and_grad_function``).
-    x_mean, x_scale, y_mean, y_scale : Tensor or float
-        The standardization of inputs and targets.
-    aggregate : {"mean", "min"}
-        How K member scores are combined (a single model has K = 1).
-    """
-
-    def __init__(self, value_and_grad, x_mean, x_scale, y_mean, y_scale, aggregate):
-        self._value_and_grad = value_and_grad
-        self.x_mean, self.x_scale = x_mean, x_scale
-        self.y_mean, self.y_scale = y_mean, y_scale
-        self.aggregate = aggregate
-        self.device, self.dtype = x_mean.device, x_mean.dtype
-
-    def __call__(self, x):
-        values, grads = self._value_and_grad((x - self.x_mean) / self.x_scale)
-        if values.dim() == 1:
-            pass  # a single model: nothing to combine
-        elif self.aggregate == "min" and values.shape[0] > 1:
-            member = values.argmin(0)
-            values = values.gather(0, member.unsqueeze(0))[0]
-            grads = grads.gather(
-                0, member.view(1, -1, 1).expand(1, -1, grads.shape[-1])
-            )[0]
-        else:
-            values, grads = values.mean(0), grads.mean(0)
-        return values * self.y_scale + self.y_mean, grads * self.x_scale
 
 
 class ConservativeObjectiveRegressor(
@@ -362,7 +310,6 @@ class ConservativeObjectiveRegressor(
         y = check_scores(y)
         warn_if_constant(y, self)
         device = resolve_device(self.device)
-        dtype = resolve_dtype(self.dtype)
         seed = _draw_seed(self.random_state)
 
         x_mean, x_scale = _mean_and_scale(X)
@@ -370,43 +317,23 @@ class ConservativeObjectiveRegressor(
         y_mean, y_scale = (float(v[0]) for v in _mean_and_scale(y[:, None]))
         if not y_scale > 1e-12:
             y_scale = 1.0
-
-        Z, t = _place_training_data(
-            torch.as_tensor((X - x_mean) / x_scale, dtype=dtype),
-            torch.as_tensor((y - y_mean) / y_scale, dtype=dtype),
-            device,
-        )
         n_features = X.shape[1]
         step = self.ascent_step_size * (
             math.sqrt(n_features) if self.scale_step_by_sqrt_dim else 1.0
         )
-        generator = make_generator(seed)
-        network = StackedMLP.initialize(
-            self._n_members,
-            [n_features, *hidden, 1],
-            self.activation,
-            generator,
-            device,
-            dtype,
-        )
-        config = TrainingConfig(
-            n_epochs=self.max_iter,
-            batch_size=self.batch_size,
-            learning_rate=self.learning_rate_init,
-            alpha=None if self.alpha == "auto" else float(self.alpha),
-            overestimation_limit=float(self.overestimation_limit),
-            alpha_init=float(self.alpha_init),
-            alpha_learning_rate=float(self.alpha_learning_rate),
-            n_ascent_steps=self.n_ascent_steps,
-            ascent_step_size=step,
-            tol=float(self.tol),
-            n_iter_no_change=self.n_iter_no_change,
-            verbose=bool(self.verbose),
-            cuda_graph=bool(self.cuda_graph),
-        )
         # an error, or an interrupt in the first epoch, propagates and fit_or_unfit
         # leaves the estimator unfitted
-        history = train_conservative(network, Z, t, config, generator)
+        network, history = fit_network(
+            (X - x_mean) / x_scale,
+            (y - y_mean) / y_scale,
+            layer_sizes=[n_features, *hidden, 1],
+            activation=self.activation,
+            n_members=self._n_members,
+            config=self._training_config(step),
+            seed=seed,
+            device=device,
+            dtype=self.dtype,
+        )
         self._warn_about_training(history)
 
         self.network_ = network
@@ -422,6 +349,23 @@ class ConservativeObjectiveRegressor(
         self.alpha_ = history.alpha[-1]
         return self
 
+    def _training_config(self, step):
+        return TrainingConfig(
+            n_epochs=self.max_iter,
+            batch_size=self.batch_size,
+            learning_rate=self.learning_rate_init,
+            alpha=None if self.alpha == "auto" else float(self.alpha),
+            overestimation_limit=float(self.overestimation_limit),
+            alpha_init=float(self.alpha_init),
+            alpha_learning_rate=float(self.alpha_learning_rate),
+            n_ascent_steps=self.n_ascent_steps,
+            ascent_step_size=step,
+            tol=float(self.tol),
+            n_iter_no_change=self.n_iter_no_change,
+            verbose=bool(self.verbose),
+            cuda_graph=bool(self.cuda_graph),
+        )
+
     def __sklearn_is_fitted__(self):
         return hasattr(self, "network_")
 
@@ -430,7 +374,7 @@ class ConservativeObjectiveRegressor(
             warnings.warn(
                 f"Training was interrupted; the model keeps the weights of its last "
                 f"completed epoch ({history.n_epochs} of {self.max_iter}).",
-                UserWarning,
+                TrainingInterruptedWarning,
                 stacklevel=5,
             )
         if self.alpha != "auto":
@@ -462,20 +406,9 @@ class ConservativeObjectiveRegressor(
                 stacklevel=5,
             )
 
-    def _torch_dtype(self):
-        return self.network_.weights[0].dtype
-
     def _numpy_dtype(self):
         """The precision of the fitted network, as a numpy dtype."""
-        return np.float64 if self._torch_dtype() == torch.float64 else np.float32
-
-    def _standardization(self):
-        """Standardization constants as tensors on the model's device."""
-        kw = {"device": self.device_, "dtype": self._torch_dtype()}
-        return (
-            torch.as_tensor(self.x_mean_, **kw),
-            torch.as_tensor(self.x_scale_, **kw),
-        )
+        return network_dtype(self.network_)
 
     def predict(self, X):
         """Predicted scores, in the units of the ``y`` seen in fit.
@@ -483,6 +416,7 @@ class ConservativeObjectiveRegressor(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Designs, encoded as in fit.
 
         Returns
         -------
@@ -499,20 +433,15 @@ class ConservativeObjectiveRegressor(
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        x_mean, x_scale = self._standardization()
-        network = self.network_
-        if x_mean.dtype != torch.float64:
-            network = network.astype(torch.float64)
-            x_mean, x_scale = x_mean.double(), x_scale.double()
-        out = np.empty(X.shape[0], dtype=np.float64)
-        with torch.no_grad():
-            for start in range(0, X.shape[0], _PREDICT_CHUNK):
-                chunk = torch.as_tensor(X[start : start + _PREDICT_CHUNK])
-                chunk = chunk.to(device=self.device_, dtype=x_mean.dtype)
-                pred = network.forward((chunk - x_mean) / x_scale)
-                pred = pred.amin(0) if self._aggregate == "min" else pred.mean(0)
-                out[start : start + _PREDICT_CHUNK] = pred.double().cpu().numpy()
-        return out * self.y_scale_ + self.y_mean_
+        pred = predict_network(
+            self.network_,
+            X,
+            x_mean=self.x_mean_,
+            x_scale=self.x_scale_,
+            aggregate=self._aggregate,
+            device=self.device_,
+        )
+        return pred * self.y_scale_ + self.y_mean_
 
     def design_objective(self):
         """The differentiable surrogate that design optimizers climb.
@@ -524,28 +453,18 @@ class ConservativeObjectiveRegressor(
             ``objective.device``; returns predicted scores and ascent directions.
         """
         check_is_fitted(self)
-        x_mean, x_scale = self._standardization()
-        return DesignObjective(
-            # the weights' views are prepared once, not at every ascent step
-            self.network_.value_and_grad_function(),
-            x_mean,
-            x_scale,
-            self.y_mean_,
-            self.y_scale_,
-            self._aggregate,
+        return design_objective(
+            self.network_,
+            x_mean=self.x_mean_,
+            x_scale=self.x_scale_,
+            y_mean=self.y_mean_,
+            y_scale=self.y_scale_,
+            aggregate=self._aggregate,
+            device=self.device_,
         )
 
     def __setstate__(self, state):
         super().__setstate__(state)
         device = self.__dict__.get("device_")
         if device is not None:
-            if device.type == "cuda" and not torch.cuda.is_available():
-                warnings.warn(
-                    f"This model was fitted on {device} but CUDA is not available; "
-                    "it was loaded on the CPU.",
-                    UserWarning,
-                    stacklevel=2,
-                )
-                device = torch.device("cpu")
-            self.device_ = device
-            self.network_ = self.network_.to(device)
+            self.network_, self.device_ = restore_network(self.network_, device)

@@ -12,8 +12,8 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
-from sklearn.utils._param_validation import InvalidParameterError
 
+from ._compat import InvalidParameterError
 from .exceptions import DivergenceError
 
 

@@ -1,12 +1,18 @@
 """Errors and warnings that skcoms raises, beyond Python's and scikit-learn's."""
 
-from ._torch.train import DivergenceError
+__all__ = [
+    "DivergenceError",
+    "InconsistentVersionWarning",
+    "TrainingInterruptedWarning",
+]
 
-# DivergenceError (a FloatingPointError): a loss, alpha, proposal or predicted score
-# became NaN or infinite, in fit (the message names the epoch) or in propose (the
-# ascent step); the message names the parameter to lower.
 
-__all__ = ["DivergenceError", "InconsistentVersionWarning"]
+class DivergenceError(FloatingPointError):
+    """A loss, alpha, proposal or predicted score became NaN or infinite.
+
+    Raised by ``fit`` (the message names the epoch) or ``propose`` (the search
+    step); the message names the parameter to lower.
+    """
 
 
 class InconsistentVersionWarning(UserWarning):
@@ -34,3 +40,14 @@ class InconsistentVersionWarning(UserWarning):
             f"{self.current_version}; it may not work. Install "
             f"skcoms=={self.original_version} to use it, or refit it."
         )
+
+
+class TrainingInterruptedWarning(UserWarning):
+    """Training was interrupted (Ctrl-C) after its first epoch.
+
+    The model keeps the weights of its last completed epoch, so that a long fit
+    stopped in a notebook is still usable. To make an interrupt stop the program
+    instead, turn the warning into an error, as the command line does::
+
+        warnings.filterwarnings("error", category=TrainingInterruptedWarning)
+    """

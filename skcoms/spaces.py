@@ -11,26 +11,18 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._persistence import VersionedStateMixin, fit_or_unfit
-from ._validation import case_hint, check_bounds, check_no_mixed_case
+from ._box import Box
+from ._compat import Interval, _fit_context, validate_params
+from ._persistence import fit_or_unfit
+from ._space_base import _DesignSpace, _is_string_data
+from ._validation import case_hint, check_no_mixed_case
 
 __all__ = ["Box", "CategoricalSequence", "infer_design_space"]
 
 
-def _is_string_data(X):
-    """Whether ``X`` holds text: numpy strings, or objects that are all ``str``."""
-    arr = X if isinstance(X, np.ndarray) else np.asarray(X, dtype=object)
-    if arr.dtype.kind in "US":
-        return True
-    if arr.dtype.kind == "O" and arr.size:
-        return all(isinstance(v, str) for v in arr.ravel())
-    return False
-
-
+@validate_params({"X": ["array-like"]}, prefer_skip_nested_validation=True)
 def infer_design_space(X):
     """The design space ``OfflineDesignOptimizer`` assumes when none is given.
 
@@ -71,156 +63,6 @@ def infer_design_space(X):
     if arr.dtype.kind in "iub":
         return CategoricalSequence()
     return Box()
-
-
-class _DesignSpace(VersionedStateMixin, TransformerMixin, BaseEstimator):
-    """What the design spaces share: ``transform`` and ``inverse_transform``."""
-
-    def transform(self, X):
-        """Same as :meth:`encode` (the scikit-learn transformer name)."""
-        return self.encode(X)
-
-    def inverse_transform(self, Z):
-        """Same as :meth:`decode` (the scikit-learn transformer name)."""
-        return self.decode(Z)
-
-
-class Box(_DesignSpace):
-    """Continuous designs inside per-feature bounds.
-
-    Designs are rows of real numbers and encode to themselves. Proposals are clipped
-    to ``[low_, high_]`` after every ascent step, so they never leave the box.
-
-    Parameters
-    ----------
-    low, high : float, array-like of shape (n_features,) or None, default=None
-        Lower and upper bounds; a scalar applies to every feature, ``-np.inf`` or
-        ``np.inf`` leaves a side open. ``None`` infers that side from the data:
-        ``min - margin * (max - min)`` and ``max + margin * (max - min)`` per
-        feature, so a feature that is constant in the data stays fixed.
-    margin : float >= 0, default=0.1
-        How far inferred bounds reach beyond the data, as a fraction of each
-        feature's range in the data.
-
-    Attributes
-    ----------
-    low_, high_ : ndarray of shape (n_features_in_,)
-        The bounds in use.
-    n_features_in_ : int
-        Number of features seen in fit.
-    dtype_ : numpy dtype
-        Floating dtype of the designs seen in fit; decoded designs have it.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skcoms.spaces import Box
-    >>> space = Box(margin=0.5).fit(np.array([[0.0, 1.0], [2.0, 1.0]]))
-    >>> space.low_, space.high_
-    (array([-1.,  1.]), array([3., 1.]))
-    """
-
-    _parameter_constraints = {
-        "low": [Real, "array-like", None],
-        "high": [Real, "array-like", None],
-        "margin": [Interval(Real, 0, None, closed="left")],
-    }
-
-    def __init__(self, low=None, high=None, *, margin=0.1):
-        self.low = low
-        self.high = high
-        self.margin = margin
-
-    def _check_designs(self, X, reset, ensure_min_samples=1):
-        if _is_string_data(X):
-            raise TypeError(
-                "Box holds continuous designs but X contains strings; use "
-                "CategoricalSequence for sequences of tokens."
-            )
-        X = check_array(
-            X, dtype=[np.float64, np.float32], ensure_min_samples=ensure_min_samples
-        )
-        if reset:
-            self.n_features_in_ = X.shape[1]
-        elif X.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X has {X.shape[1]} features, but this Box was fitted with "
-                f"{self.n_features_in_}."
-            )
-        return X
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Set the bounds, inferring the missing ones from ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Designs.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : Box
-        """
-        with fit_or_unfit(self):
-            return self._fit(X)
-
-    def _fit(self, X):
-        X = self._check_designs(X, reset=True)
-        self.dtype_ = X.dtype
-        lo, hi = X.min(axis=0).astype(np.float64), X.max(axis=0).astype(np.float64)
-        reach = self.margin * (hi - lo)
-        d = X.shape[1]
-        low, high = check_bounds(
-            lo - reach if self.low is None else self.low,
-            hi + reach if self.high is None else self.high,
-            d,
-        )
-        outside = (X < low) | (X > high)
-        if outside.any():
-            i, j = (int(k) for k in np.argwhere(outside)[0])
-            raise ValueError(
-                f"The bounds contradict the data: design {i} has feature {j} = "
-                f"{X[i, j]}, outside [{low[j]}, {high[j]}]."
-            )
-        self.low_, self.high_ = low, high
-        return self
-
-    def encode(self, X):
-        """Designs as real vectors: a validated float copy of ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        Z : ndarray of shape (n_samples, n_features)
-        """
-        check_is_fitted(self)
-        return self._check_designs(X, reset=False).astype(np.float64, copy=False)
-
-    def decode(self, Z):
-        """Real vectors as designs, clipped to the bounds.
-
-        Parameters
-        ----------
-        Z : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        X : ndarray of shape (n_samples, n_features), dtype ``dtype_``
-        """
-        check_is_fitted(self)
-        Z = self._check_designs(Z, reset=False, ensure_min_samples=0)
-        return np.clip(Z, self.low_, self.high_).astype(self.dtype_, copy=False)
-
-    def encoded_bounds(self):
-        """Bounds of the encoded designs, ``(lower, upper)`` of shape ``(d,)``."""
-        check_is_fitted(self)
-        return self.low_, self.high_
 
 
 class CategoricalSequence(_DesignSpace):
@@ -413,6 +255,7 @@ class CategoricalSequence(_DesignSpace):
         Returns
         -------
         self : CategoricalSequence
+            The fitted space.
         """
         with fit_or_unfit(self, private=("_single_chars",)):
             return self._fit(X)
@@ -490,10 +333,12 @@ class CategoricalSequence(_DesignSpace):
         Parameters
         ----------
         X : array-like of shape (n_samples,) of str, or (n_samples, L)
+            Designs: strings, token sequences or integer categories.
 
         Returns
         -------
         Z : ndarray of shape (n_samples, L * (C - 1))
+            The logits of each design.
         """
         tokens = self._tokens(X)
         C, s = self.n_categories_, self.soft_interpolation
@@ -511,6 +356,7 @@ class CategoricalSequence(_DesignSpace):
         Parameters
         ----------
         Z : array-like of shape (n_samples, L * (C - 1))
+            Logits.
 
         Returns
         -------
@@ -539,6 +385,12 @@ class CategoricalSequence(_DesignSpace):
         return symbols.astype(self.dtype_)
 
     def encoded_bounds(self):
-        """Logits are unbounded: ``None``."""
+        """Logits are unbounded.
+
+        Returns
+        -------
+        bounds : None
+            No bounds.
+        """
         check_is_fitted(self)
         return None

@@ -439,7 +439,8 @@ BAD_INPUTS = [
         "evaluate: seeds given as a float",
         lambda f: evaluate(BestOfDataset(), _task(), seeds=2.0),
         TypeError,
-        "seeds must be an integer or an iterable of integers, got 2.0 (float)",
+        "The 'seeds' parameter of evaluate must be an int in the range [1, inf) or an "
+        "object implementing '__iter__'. Got 2.0 instead.",
     ),
     (
         "evaluate: n_designs given as a bool",

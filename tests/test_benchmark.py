@@ -149,16 +149,22 @@ def test_evaluate_sets_nested_random_states_on_clones(branin):
     assert 0.0 <= result["p50_mean"] <= result["p100_mean"] < 1.0
 
 
+_N_DESIGNS = r"'n_designs' parameter of evaluate must be an int in the range \[1, inf\)"
+_SEEDS = r"'seeds' parameter of evaluate must be an int in the range \[1, inf\) or an"
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"n_designs": 0}, ValueError, "n_designs must be a positive integer"),
-        ({"n_designs": 2.5}, ValueError, "n_designs must be a positive integer"),
-        ({"seeds": 0}, ValueError, "seeds must be a positive integer"),
+        ({"n_designs": 0}, ValueError, _N_DESIGNS),
+        ({"n_designs": 2.5}, ValueError, _N_DESIGNS),
+        ({"n_designs": True}, ValueError, "n_designs must be a positive integer"),
+        ({"seeds": 0}, ValueError, _SEEDS),
         ({"seeds": []}, ValueError, "non-empty list of integers"),
         ({"seeds": [0, -1]}, ValueError, "non-empty list of integers"),
         ({"seeds": [0.5]}, ValueError, "non-empty list of integers"),
-        ({"seeds": None}, TypeError, "seeds must be an integer or an iterable"),
+        ({"seeds": None}, TypeError, _SEEDS),
+        ({"seeds": "01"}, TypeError, "seeds must be an integer or an iterable"),
     ],
 )
 def test_evaluate_rejects_bad_arguments(branin, kwargs, error, message):
@@ -167,7 +173,7 @@ def test_evaluate_rejects_bad_arguments(branin, kwargs, error, message):
 
 
 def test_evaluate_rejects_non_optimizers_and_empty_proposals(branin):
-    with pytest.raises(TypeError, match=r"has no propose\(\)"):
+    with pytest.raises(TypeError, match=r"must be an object implementing 'fit', 'pro"):
         evaluate(ConservativeObjectiveRegressor(), branin)
     with pytest.raises(TypeError, match="Task"):
         evaluate(BestOfData(), branin.X)
@@ -262,12 +268,12 @@ def test_compare_shows_a_progress_bar(branin, capsys):
 @pytest.mark.parametrize(
     ("args", "kwargs", "error", "message"),
     [
-        (([BestOfData()], "T"), {}, TypeError, "non-empty dict"),
+        (([BestOfData()], "T"), {}, TypeError, "'optimizers' parameter .* 'dict'"),
         (({}, "T"), {}, TypeError, "non-empty dict"),
         (({"x": object()}, "T"), {}, TypeError, r"has no fit\(\)"),
         (({"b": BestOfData()}, "TT"), {}, ValueError, "names must be unique"),
         (({"b": BestOfData()}, "empty"), {}, ValueError, "tasks is empty"),
-        (({"b": BestOfData()}, "int"), {}, TypeError, "tasks must be a Task"),
+        (({"b": BestOfData()}, "int"), {}, TypeError, "'tasks' parameter .*Task"),
         (({"b": BestOfData()}, "T"), {"n_jobs": 0}, ValueError, "n_jobs must be"),
         (({"b": BestOfData()}, "T"), {"as_frame": "yes"}, ValueError, "as_frame"),
     ],

@@ -266,3 +266,69 @@ def test_demo_quick_prints_the_comparison_table():
         )  # fmt: skip
     # the best designs of the 2,000-design subsample score 0.439 (tolerance: +-0.01)
     assert float(rows["best of dataset"][0]) == pytest.approx(0.439, abs=0.01)
+
+
+# ---- Ctrl-C --------------------------------------------------------------------
+
+
+def test_an_interrupted_fit_stops_propose_without_output(
+    continuous_csv, tmp_path, monkeypatch, capsys
+):
+    """In Python an interrupted fit keeps its last epoch; the command stops."""
+    import skcoms._torch.train as train
+    from skcoms._cli import main
+
+    real_order = train._epoch_order
+    calls = []
+
+    def interrupt_in_third_epoch(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real_order(*args)
+
+    monkeypatch.setattr(train, "_epoch_order", interrupt_in_third_epoch)
+    out = tmp_path / "proposals.csv"
+    code = main(
+        ["propose", str(continuous_csv), "--target", "y", "-o", str(out)]
+        + ["--max-iter", "10", "--hidden", "8", "--device", "cpu"]
+    )
+    assert code == 130
+    assert len(calls) == 3  # two epochs were complete: fit alone would go on
+    assert not out.exists()
+    assert "interrupted" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is a POSIX signal")
+def test_ctrl_c_during_training_exits_130_without_output(tmp_path):
+    import signal
+
+    rng = np.random.RandomState(0)
+    X = rng.uniform(0.0, 1.0, size=(2000, 4))
+    data = write_csv(
+        tmp_path / "big.csv",
+        ["a", "b", "c", "d", "y"],
+        np.column_stack([X, X.sum(axis=1)]).tolist(),
+    )
+    out = tmp_path / "proposals.csv"
+    command = [sys.executable, "-m", "skcoms", "propose", str(data), "--target", "y"]
+    options = ["-o", str(out), "--max-iter", "5000", "--hidden", "32", "-v"]
+    process = subprocess.Popen(
+        [*command, *options, "--device", "cpu"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=ENV,
+    )
+    try:
+        # past the first epoch, where fit alone would keep the model
+        for line in process.stderr:
+            if line.startswith("Epoch 2/"):
+                break
+        process.send_signal(signal.SIGINT)
+        rest = process.stderr.read()
+        assert process.wait(timeout=60) == 130
+    finally:
+        process.kill()
+    assert "interrupted" in rest
+    assert not out.exists()

@@ -391,11 +391,11 @@ def test_dual_descent_warns_when_the_target_is_out_of_reach(cliff_data):
 @pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_data_too_large_for_the_gpu_is_streamed(cliff_data, monkeypatch):
-    import skcoms._regressor as regressor
+    import skcoms._torch.network as network
 
     X, y = cliff_data
     params = dict(SMALL, dtype="float64", device="cuda", random_state=0)
     resident = ConservativeObjectiveRegressor(**params).fit(X, y)
-    monkeypatch.setattr(regressor, "_RESIDENT_FRACTION", 0.0)
+    monkeypatch.setattr(network, "_RESIDENT_FRACTION", 0.0)
     streamed = ConservativeObjectiveRegressor(**params).fit(X, y)
     np.testing.assert_allclose(streamed.predict(X), resident.predict(X), rtol=1e-10)

@@ -59,7 +59,7 @@ def test_box_rejects_strings():
 
 def test_box_encode_checks_feature_count():
     space = Box().fit(np.zeros((3, 2)))
-    with pytest.raises(ValueError, match="fitted with 2"):
+    with pytest.raises(ValueError, match="X has 3 features, but Box is expecting 2"):
         space.encode(np.zeros((3, 3)))
 
 

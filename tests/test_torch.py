@@ -51,10 +51,9 @@ def test_prepared_function_follows_in_place_weight_updates(members, sizes):
     values, grads = net.value_and_grad(x)
     none, prepared = direction(x)
     assert none is None
-    # a single member works on plain matrices: B x d, no member axis
-    expected = grads[0] if members == 1 else grads
-    torch.testing.assert_close(prepared, expected, rtol=1e-12, atol=1e-12)
-    # with the member axis given, it is kept
+    # one member or several, the gradients carry the member axis
+    assert prepared.shape == (members, 7, 5)
+    torch.testing.assert_close(prepared, grads, rtol=1e-12, atol=1e-12)
     _, with_axis = direction(x.expand(members, -1, -1))
     torch.testing.assert_close(with_axis, grads, rtol=1e-12, atol=1e-12)
 

@@ -46,3 +46,49 @@ def gradient_ascent(
         return x, None
     values.append(value_and_grad(x)[0])
     return x, torch.stack(values)
+
+
+def ascend(objective, Z0, *, n_steps, step_size, bounds=None):
+    """Gradient ascent on ``objective`` from the rows of ``Z0``; numpy in, numpy out.
+
+    Parameters
+    ----------
+    objective : DesignObjective
+        The fitted model's objective; the ascent runs on its device and dtype.
+    Z0 : ndarray of shape (n, d)
+        Starting points.
+    n_steps : int
+        Number of ascent steps.
+    step_size : float
+        Step length in the units of the objective's direction.
+    bounds : tuple of two ndarrays of shape (d,), optional
+        Box the iterates are clipped to after every step.
+
+    Returns
+    -------
+    Z : ndarray of shape (n, d), float64
+        The end points.
+    trajectory : ndarray of shape (n_steps + 1, n), float64
+        The objective's value at every iterate, start and end included.
+    """
+    device, dtype = objective.device, objective.dtype
+    x0 = torch.as_tensor(Z0).to(device=device, dtype=dtype)
+    lower = upper = None
+    if bounds is not None:
+        lower = torch.as_tensor(bounds[0]).to(device=device, dtype=dtype)
+        upper = torch.as_tensor(bounds[1]).to(device=device, dtype=dtype)
+    if step_size > torch.finfo(dtype).max:
+        # beyond the dtype the first step overflows; a tensor step lets it show as
+        # an infinite proposal rather than a conversion error
+        step_size = torch.tensor(step_size, device=device, dtype=dtype)
+    x, values = gradient_ascent(
+        objective,
+        x0,
+        n_steps=n_steps,
+        step_size=step_size,
+        lower=lower,
+        upper=upper,
+        record=True,
+    )
+    # one host copy for the whole ascent
+    return x.double().cpu().numpy(), values.double().cpu().numpy()

@@ -124,10 +124,7 @@ class StackedMLP:
         pass is written out (two matrix products per hidden layer), which avoids
         building a graph in the inner ascent loop and leaves the weights untouched.
         """
-        values, grads = self.value_and_grad_function()(x)
-        if values.dim() == 1:
-            values, grads = values.unsqueeze(0), grads.unsqueeze(0)
-        return values, grads
+        return self.value_and_grad_function()(x)
 
     def _prepared(self):
         """Detached views of the weights, 2-D for a single member, and the kernels."""
@@ -145,10 +142,11 @@ class StackedMLP:
         The returned function reads the current weights (views share their storage,
         so in-place optimizer steps are seen) and runs only the matrix products and
         the activation kernels: nothing is selected, transposed or expanded per call.
-        With a single member and a ``B x d`` input it works on plain matrices and
-        returns ``(B,)`` values and ``B x d`` gradients; otherwise ``K x B`` and
-        ``K x B x d``. With ``with_values=False`` the output layer is not evaluated
-        and the values are ``None`` (the inner ascent only needs the direction).
+        The input is ``B x d`` (shared by the members) or ``K x B x d``; the outputs
+        always carry the member axis: ``K x B`` values and ``K x B x d`` gradients
+        (a single member computes on plain matrices and adds the axis as a view).
+        With ``with_values=False`` the output layer is not evaluated and the values
+        are ``None`` (the inner ascent only needs the direction).
         """
         act, act_backward = ACTIVATIONS[self.activation]
         single, weights, biases, affine, matmul = self._prepared()
@@ -160,7 +158,7 @@ class StackedMLP:
         n_members = self.n_members
 
         def value_and_grad(x):
-            if not (single and x.dim() == 2) and x.dim() == 2:
+            if x.dim() == 2 and not single:
                 x = x.unsqueeze(0).expand(n_members, -1, -1)
             h, outputs = x, []
             for w, b in hidden:
@@ -175,24 +173,22 @@ class StackedMLP:
                 grad = matmul(act_backward(grad, h), wt)
             return values, grad
 
-        if single:
-            # a single member's input may still carry the member axis (K x B x d)
-            plain = value_and_grad
+        if not single:
+            return value_and_grad
+        plain = value_and_grad
 
-            def value_and_grad(x):  # noqa: F811
-                if x.dim() == 3:
-                    values, grad = plain(x[0])
-                    values = None if values is None else values.unsqueeze(0)
-                    return values, grad.unsqueeze(0)
-                return plain(x)
+        def with_member_axis(x):
+            values, grad = plain(x[0] if x.dim() == 3 else x)
+            values = None if values is None else values.unsqueeze(0)
+            return values, grad.unsqueeze(0)
 
-        return value_and_grad
+        return with_member_axis
 
     def forward_backward_function(self):
         """Forward pass that keeps its activations, and the matching weight gradients.
 
-        Returns ``run(x)`` for ``x`` of shape ``K x N x d`` (or ``N x d`` with a
-        single member), which gives ``(out, backward)``: ``out`` the ``K x N``
+        Returns ``run(x)`` for ``x`` of shape ``K x N x d`` (a single member also
+        takes ``N x d``), which gives ``(out, backward)``: ``out`` the ``K x N``
         scores, and ``backward(g)`` the gradients of ``sum(g * out)`` with respect to
         :meth:`parameters`, in their shapes. It is what autograd would compute for
         the training loss, written out: per layer one product for the weight, one
@@ -204,6 +200,8 @@ class StackedMLP:
         n_layers = len(weights)
 
         def run(x):
+            if single and x.dim() == 3:
+                x = x[0]  # one member computes on plain matrices
             inputs, h = [], x
             for i in range(n_layers):
                 inputs.append(h)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from ..exceptions import DivergenceError
 from .ascent import gradient_ascent
 
 # one capture at a time in the process: the set-up of a capture (a device-wide
@@ -47,10 +48,6 @@ class TrainingHistory:
     n_epochs: int = 0
     interrupted: bool = False
     final_alpha: list = field(default_factory=list)  # per member
-
-
-class DivergenceError(FloatingPointError):
-    """Training produced a NaN or infinite loss, alpha or over-estimation."""
 
 
 def _epoch_order(n, generator, device):
@@ -159,17 +156,14 @@ class _Trainer:
         net, size = self.net, xb.shape[0]
         n_members = net.n_members
         alpha = self.alpha().unsqueeze(1)
+        shared = xb.expand(n_members, -1, -1)
         if self.conservative:
-            x_neg = self.mine(xb)
-            if x_neg.dim() == 2:  # a single member ascends plain matrices
-                both = torch.cat([xb, x_neg])
-            else:
-                both = torch.cat([xb.expand(n_members, -1, -1), x_neg], dim=1)
+            # the negatives carry the member axis: K x B x d
+            both = torch.cat([shared, self.mine(xb)], dim=1)
             out, backward = self._forward_backward(both)
             pred, neg = out[:, :size], out[:, size:]
             overestimation = neg.mean(1) - pred.mean(1)
         else:
-            shared = xb if n_members == 1 else xb.expand(n_members, -1, -1)
             pred, backward = self._forward_backward(shared)
             overestimation = torch.zeros_like(pred[:, 0])
         residual = pred - yb

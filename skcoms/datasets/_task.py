@@ -206,6 +206,7 @@ class Task:
         Returns
         -------
         task : Task
+            The task with the drawn rows as its visible data.
         """
         if isinstance(n_samples, bool) or not isinstance(n_samples, Integral):
             raise TypeError(f"n_samples must be an integer, got {n_samples!r}.")

@@ -1,10 +1,16 @@
 """Scores that ask how a model ranks designs better than the ones it was fitted on."""
 
+from numbers import Integral
+
 import numpy as np
 from scipy.stats import rankdata, spearmanr
 from sklearn.metrics import make_scorer
-from sklearn.utils import _safe_indexing, check_consistent_length, check_random_state
-from sklearn.utils.validation import _num_samples, check_array, column_or_1d
+from sklearn.utils import check_consistent_length, check_random_state
+from sklearn.utils.validation import check_array, column_or_1d
+
+from .._compat import Interval, _num_samples, _safe_indexing, validate_params
+
+_SCORES = {"y_true": ["array-like"], "y_pred": ["array-like"]}
 
 
 def _check_scores(y_true, y_pred):
@@ -14,6 +20,7 @@ def _check_scores(y_true, y_pred):
     return y_true.astype(np.float64), y_pred.astype(np.float64)
 
 
+@validate_params(_SCORES, prefer_skip_nested_validation=True)
 def spearman_score(y_true, y_pred):
     """Spearman rank correlation between the scores and the predictions.
 
@@ -47,6 +54,7 @@ def spearman_score(y_true, y_pred):
     return float(spearmanr(y_true, y_pred).statistic)
 
 
+@validate_params(_SCORES, prefer_skip_nested_validation=True)
 def exceedance_score(y_true, y_pred):
     """Fraction of designs predicted at or above the lowest measured score.
 
@@ -85,6 +93,7 @@ def exceedance_score(y_true, y_pred):
     return float(np.mean(y_pred >= y_true.min()))
 
 
+@validate_params(_SCORES, prefer_skip_nested_validation=True)
 def mean_overestimation(y_true, y_pred):
     """Mean of ``y_pred - y_true``: how much the model over-estimates the designs.
 
@@ -176,6 +185,15 @@ class TopKAUCScorer:
         )
 
 
+@validate_params(
+    {
+        "X": ["array-like"],
+        "y": ["array-like"],
+        "max_lower": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_top_k_auc_scorer(X, y, *, max_lower=2000, random_state=0):
     """A scorer: how often the model ranks a held-out top design above a lower one.
 

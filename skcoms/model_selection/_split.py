@@ -5,9 +5,10 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.model_selection import BaseCrossValidator
-from sklearn.model_selection._split import GroupsConsumerMixin
 from sklearn.utils import check_random_state, indexable
-from sklearn.utils.validation import _num_samples, check_array
+from sklearn.utils.validation import check_array
+
+from .._compat import GroupsConsumerMixin, _num_samples, validate_params
 
 
 def _check_size(value, name, *, allow_one):
@@ -31,6 +32,7 @@ def _round_product(fraction, n):
     return round(fraction * n, 8)
 
 
+@validate_params({"y": ["array-like"]}, prefer_skip_nested_validation=True)
 def top_k_order(y):
     """Indices of ``y`` from the lowest to the highest score, ties by index.
 
@@ -45,6 +47,13 @@ def top_k_order(y):
     Returns
     -------
     order : ndarray of shape (n_samples,)
+        Indices into ``y``, the best design last.
+
+    Examples
+    --------
+    >>> from skcoms.model_selection import top_k_order
+    >>> top_k_order([0.3, 0.9, 0.3, 0.1])
+    array([3, 0, 2, 1])
     """
     return np.argsort(np.asarray(y), kind="stable")
 
@@ -233,5 +242,6 @@ class TopKSplit(GroupsConsumerMixin, BaseCrossValidator):
         Returns
         -------
         n_splits : int
+            The ``n_splits`` parameter.
         """
         return self.n_splits

@@ -1,0 +1,172 @@
+"""The methods of ``--method``: one registry entry per method.
+
+A new method is one entry in :data:`METHODS`: its label in tables, a line of help,
+the method-specific options it accepts, the optional package it needs, and a
+function that builds the optimizer. Its models get the reference's settings for the
+design space from :func:`skcoms._defaults.default_model`.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ._common import DataError
+
+
+@dataclass(frozen=True)
+class Method:
+    """One ``--method`` of the command line.
+
+    ``build(discrete, common, model_params, options)`` returns the optimizer:
+    ``common`` holds ``design_space``, ``drop_duplicates`` and ``random_state``,
+    ``model_params`` the parameters of its model (``max_iter``, ``device``...),
+    ``options`` the method-specific values given (only those not None).
+    """
+
+    label: str
+    help: str
+    build: Callable
+    options: tuple = ()  # method-specific options it accepts, e.g. ("alpha",)
+    trains_model: bool = True
+    needs: str | None = None  # an optional package, by import name
+
+
+def _coms(discrete, common, model_params, options):
+    from .. import OfflineDesignOptimizer
+    from .._defaults import default_model
+
+    model = default_model(discrete, **options, **model_params)
+    return OfflineDesignOptimizer(model, **common)
+
+
+def _gradient_ascent(discrete, common, model_params, options):
+    from .. import GradientAscentOptimizer
+    from .._defaults import default_model
+
+    model = default_model(discrete, conservative=False, **model_params)
+    return GradientAscentOptimizer(model, **common)
+
+
+def _ensemble(aggregate):
+    def build(discrete, common, model_params, options):
+        from .. import GradientAscentOptimizer
+        from .._defaults import default_model
+
+        model = default_model(
+            discrete,
+            conservative=False,
+            ensemble=True,
+            aggregate=aggregate,
+            **options,
+            **model_params,
+        )
+        return GradientAscentOptimizer(model, **common)
+
+    return build
+
+
+def _cma_es(discrete, common, model_params, options):
+    from .. import CMAESOptimizer
+    from .._defaults import default_model
+
+    model = default_model(discrete, conservative=False, **model_params)
+    return CMAESOptimizer(model, **common, **options)
+
+
+def _best_of_dataset(discrete, common, model_params, options):
+    from .. import BestOfDataset
+
+    return BestOfDataset(
+        design_space=common["design_space"], drop_duplicates=common["drop_duplicates"]
+    )
+
+
+METHODS = {
+    "coms": Method(
+        "COMs",
+        "conservative objective models",
+        _coms,
+        ("alpha", "overestimation_limit"),
+    ),
+    "gradient-ascent": Method(
+        "gradient ascent", "naive gradient ascent on a plain model", _gradient_ascent
+    ),
+    "ensemble-mean": Method(
+        "ensemble mean",
+        "gradient ascent on an ensemble of 5, mean of the members",
+        _ensemble("mean"),
+        ("n_members",),
+    ),
+    "ensemble-min": Method(
+        "ensemble min",
+        "gradient ascent on an ensemble of 5, min of the members",
+        _ensemble("min"),
+        ("n_members",),
+    ),
+    "cma-es": Method(
+        "CMA-ES",
+        "CMA-ES on a plain model; needs the 'cma' package",
+        _cma_es,
+        ("n_generations",),
+        needs="cma",
+    ),
+    "best-of-dataset": Method(
+        "best of dataset",
+        "the best designs of the data; the score column then holds their "
+        "measured scores",
+        _best_of_dataset,
+        trains_model=False,
+    ),
+}
+
+
+def check_available(name):
+    """Fail with the install command when the method's optional package is missing."""
+    from .._optional import import_optional
+
+    needs = METHODS[name].needs
+    if needs is None:
+        return
+    try:
+        import_optional(needs, extra=needs)
+    except ImportError:
+        raise DataError(
+            f"--method {name} needs the optional {needs!r} package: "
+            f"pip install 'skcoms[{needs}]'"
+        ) from None
+
+
+def is_available(name):
+    """Whether the optional package of a method is installed."""
+    from .._optional import has_optional
+
+    needs = METHODS[name].needs
+    return needs is None or has_optional(needs)
+
+
+def make_optimizer(
+    name,
+    *,
+    discrete,
+    design_space=None,
+    model_params=None,
+    drop_duplicates=False,
+    random_state=None,
+    **options,
+):
+    """The optimizer of ``--method name``, with the reference's settings for the space.
+
+    ``options`` are method-specific (``alpha``, ``overestimation_limit``,
+    ``n_generations``, ``n_members``); those that are None are left out, and the
+    method must accept the others.
+    """
+    method = METHODS[name]
+    options = {key: value for key, value in options.items() if value is not None}
+    unknown = set(options) - set(method.options)
+    if unknown:
+        raise ValueError(f"--method {name} does not take {sorted(unknown)}")
+    common = {
+        "design_space": design_space,
+        "drop_duplicates": drop_duplicates,
+        "random_state": random_state,
+    }
+    return method.build(discrete, common, dict(model_params or {}), options)

@@ -1,0 +1,59 @@
+"""DesignObjective: the differentiable surface a design optimizer climbs."""
+
+
+class DesignObjective:
+    """The surface a design optimizer needs from a fitted model.
+
+    Calling it on a tensor ``x`` of designs (``n x d``, in the units of the ``X`` the
+    model was fitted on, on ``device`` with ``dtype``) returns ``(scores, direction)``:
+    the predicted scores in ``y``'s units, shape ``n``, and the ascent direction,
+    shape ``n x d``. The direction is the gradient of the standardized prediction
+    with respect to the standardized design, mapped back to ``X``'s units, so one
+    step ``x + eta * direction`` is the step ``z + eta * grad_z`` that the model's own
+    negative mining takes in standardized coordinates.
+
+    Parameters
+    ----------
+    value_and_grad : callable
+        Maps standardized designs (``n x d``) to ``K x n`` standardized scores and
+        their ``K x n x d`` gradients, ``K`` the number of members (1 for a single
+        model; see ``StackedMLP.value_and_grad_function``).
+    x_mean, x_scale, y_mean, y_scale : Tensor or float
+        The standardization of inputs and targets.
+    aggregate : {"mean", "min"}
+        How K member scores are combined (a single model has K = 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from skcoms import ConservativeObjectiveRegressor
+    >>> X = np.random.RandomState(0).uniform(-1, 1, size=(100, 2))
+    >>> model = ConservativeObjectiveRegressor((8,), max_iter=2, random_state=0)
+    >>> objective = model.fit(X, -(X**2).sum(axis=1)).design_objective()
+    >>> x = torch.zeros(3, 2, dtype=objective.dtype, device=objective.device)
+    >>> scores, direction = objective(x)
+    >>> tuple(scores.shape), tuple(direction.shape)
+    ((3,), (3, 2))
+    """
+
+    def __init__(self, value_and_grad, x_mean, x_scale, y_mean, y_scale, aggregate):
+        self._value_and_grad = value_and_grad
+        self.x_mean, self.x_scale = x_mean, x_scale
+        self.y_mean, self.y_scale = y_mean, y_scale
+        self.aggregate = aggregate
+        self.device, self.dtype = x_mean.device, x_mean.dtype
+
+    def __call__(self, x):
+        values, grads = self._value_and_grad((x - self.x_mean) / self.x_scale)
+        if values.shape[0] == 1:
+            values, grads = values[0], grads[0]  # a single model: nothing to combine
+        elif self.aggregate == "min":
+            member = values.argmin(0)
+            values = values.gather(0, member.unsqueeze(0))[0]
+            grads = grads.gather(
+                0, member.view(1, -1, 1).expand(1, -1, grads.shape[-1])
+            )[0]
+        else:
+            values, grads = values.mean(0), grads.mean(0)
+        return values * self.y_scale + self.y_mean, grads * self.x_scale
