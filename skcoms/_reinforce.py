@@ -3,53 +3,13 @@
 from numbers import Integral, Real
 
 import numpy as np
-import torch
 from sklearn.utils import check_random_state
 
 from ._base import _BaseModelOptimizer
 from ._cbas import _MAX_BATCHES
 from ._compat import Interval
 from ._generative import DesignCodec
-from ._torch.nets import device_generator
-from ._torch.policy import Policy, ReinforceConfig, fit_reinforce, initial_policy
-
-
-class _ModelScore:
-    """Predicted scores of a batch of tokens or standardized reals, as a tensor."""
-
-    def __init__(self, estimator, codec, bounds, device, dtype):
-        self.codec, self.device, self.dtype = codec, device, dtype
-        self.objective = None
-        if hasattr(estimator, "design_objective"):
-            self.objective = estimator.design_objective()
-        self.estimator = estimator
-        kw = {"device": device, "dtype": dtype}
-        if codec.discrete:
-            self.gap = float(codec._gap)
-        else:
-            self.mean = torch.as_tensor(codec.mean, **kw)
-            self.scale = torch.as_tensor(codec.scale, **kw)
-        self.bounds = None
-        if bounds is not None:
-            self.bounds = [torch.as_tensor(b, **kw) for b in bounds]
-
-    def encode(self, x):
-        """Encoded designs, the projection onto the box included."""
-        if self.codec.discrete:
-            onehot = torch.nn.functional.one_hot(x, self.codec.shape[1]).to(self.dtype)
-            return (self.gap * (onehot[:, :, 1:] - onehot[:, :, :1])).flatten(1)
-        Z = x * self.scale + self.mean
-        return Z if self.bounds is None else torch.clamp(Z, *self.bounds)
-
-    def __call__(self, x):
-        Z = self.encode(x)
-        if self.objective is not None:
-            values, _ = self.objective(
-                Z.to(device=self.objective.device, dtype=self.objective.dtype)
-            )
-            return values.to(device=self.device, dtype=self.dtype)
-        values = self.estimator.predict(Z.double().cpu().numpy())
-        return torch.as_tensor(values, device=self.device, dtype=self.dtype)
+from ._torch.policy import ReinforceConfig, reinforce_on_model, sample_policy
 
 
 class REINFORCEOptimizer(_BaseModelOptimizer):
@@ -161,46 +121,34 @@ class REINFORCEOptimizer(_BaseModelOptimizer):
         rng = check_random_state(self.random_state)
         fit_seed, self._sample_seed = (int(s) for s in rng.randint(2**31 - 1, size=2))
         self._codec = codec = DesignCodec(self.design_space_, self._designs)
-        objective = getattr(self.estimator_, "design_objective", None)
-        device = objective().device if objective is not None else torch.device("cpu")
-        dtype = torch.float32
-        score = _ModelScore(
-            self.estimator_, codec, self.design_space_.encoded_bounds(), device, dtype
-        )
+        if codec.discrete:
+            score_kw = {"kind": codec.kind, "n_categories": codec.shape[1],
+                        "gap": float(codec._gap)}  # fmt: skip
+        else:
+            score_kw = {"kind": codec.kind, "n_categories": None, "mean": codec.mean,
+                        "scale": codec.scale,
+                        "bounds": self.design_space_.encoded_bounds()}  # fmt: skip
+        if hasattr(self.estimator_, "design_objective"):
+            score_kw["objective"] = self.estimator_.design_objective()
+        else:
+            score_kw["predict"] = self.estimator_.predict
         top = np.argsort(-self._scores, kind="stable")[: self.n_starts]
-        start = codec.to_model(self._designs[top])
-        policy = initial_policy(
-            torch.as_tensor(start),
-            kind=codec.kind,
-            n_categories=codec.shape[1] if codec.discrete else None,
-            exploration_std=self.exploration_std,
-            device=device,
-            dtype=dtype,
-        )
         config = ReinforceConfig(
             n_iterations=self.n_iterations,
             batch_size=self.batch_size,
             learning_rate=self.learning_rate,
             exploration_std=self.exploration_std,
         )
-        fit_reinforce(policy, score, config=config, seed=fit_seed + 1)
-        self.mean_score_ = np.asarray(policy.mean_score)
-        # kept on the CPU, where propose samples: pickles load anywhere
-        params = {
-            name: None if t is None else t.detach().cpu()
-            for name, t in (
-                ("logits", policy.logits),
-                ("mean", policy.mean),
-                ("log_std", policy.log_std),
-            )
-        }
-        self._policy = Policy(codec.kind, **params)
+        self._policy = reinforce_on_model(
+            codec.to_model(self._designs[top]), score_kw, config=config,
+            seed=fit_seed + 1,
+        )  # fmt: skip
+        self.mean_score_ = np.asarray(self._policy.mean_score)
 
     def _start_points(self, n_designs):
         """Batches of designs drawn from the trained distribution."""
         for batch in range(_MAX_BATCHES):
-            gen = device_generator(self._sample_seed + batch, "cpu")
-            samples = self._policy.sample(n_designs, gen).numpy()
+            samples = sample_policy(self._policy, n_designs, self._sample_seed + batch)
             yield self._codec.from_model(samples), np.full(n_designs, np.nan)
 
     def _search(self, Z0, y0):

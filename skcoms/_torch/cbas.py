@@ -92,6 +92,49 @@ def _as_weights(log_w):
     return normalized_weights(torch.exp(log_w - log_w.max()))
 
 
+class _Data:
+    """The data on the device: designs, score-model features, standardized scores."""
+
+    def __init__(self, designs, y, kind, shape, device, dtype):
+        y = np.asarray(y, dtype=np.float64)
+        self.y_mean, self.y_scale = float(y.mean()), float(y.std()) or 1.0
+        if kind == "categorical":
+            self.x = torch.as_tensor(designs, dtype=torch.long, device=device)
+        else:
+            self.x = torch.as_tensor(designs, device=device).to(dtype)
+        t = (y - self.y_mean) / self.y_scale
+        self.t = torch.as_tensor(t, device=device).to(dtype)
+        self.kind, self.dtype = kind, dtype
+        self.n_categories = shape[1] if kind == "categorical" else None
+        self.features = self.featurize(self.x)
+
+    def featurize(self, x):
+        return design_features(self.kind, x, self.n_categories, self.dtype)
+
+
+def _round(result, data, config, fit_vae, fit_model, gen):
+    """Sample from q, weight the samples, refit q (and, autofocused, the model)."""
+    samples = result.search.sample(config.samples_per_round, gen)
+    log_w, gamma, mean = _log_weights(
+        result, samples, data.featurize(samples), config.quantile, config, gen
+    )
+    train_vae(
+        result.search, samples, sample_weight=_as_weights(log_w),
+        n_epochs=config.round_epochs, **fit_vae,
+    )  # fmt: skip
+    result.gamma.append(float(gamma) * data.y_scale + data.y_mean)
+    result.mean_prediction.append(float(mean.mean()) * data.y_scale + data.y_mean)
+    if config.autofocus:
+        k = config.n_importance_samples
+        log_v = result.search.log_marginal(data.x, gen, k)
+        log_v = log_v - result.prior.log_marginal(data.x, gen, k)
+        train_gaussian_ensemble(
+            result.ensemble, data.features, data.t,
+            sample_weight=_as_weights(config.weight_exponent * log_v),
+            n_epochs=config.autofocus_epochs, **fit_model,
+        )  # fmt: skip
+
+
 def fit_cbas(designs, y, *, kind, shape, config, seed, device, dtype=torch.float32):
     """Run CbAS on numpy data; returns a :class:`CbASResult`.
 
@@ -109,76 +152,35 @@ def fit_cbas(designs, y, *, kind, shape, config, seed, device, dtype=torch.float
     """
     init = torch.Generator().manual_seed(int(seed))
     gen = device_generator(seed + 1, device)
-    y = np.asarray(y, dtype=np.float64)
-    y_mean, y_scale = float(y.mean()), float(y.std()) or 1.0
-    if kind == "categorical":
-        x = torch.as_tensor(designs, dtype=torch.long, device=device)
-    else:
-        x = torch.as_tensor(designs, device=device).to(dtype)
-    t = torch.as_tensor((y - y_mean) / y_scale, device=device).to(dtype)
-    n_categories = shape[1] if kind == "categorical" else None
-    features = design_features(kind, x, n_categories, dtype)
-
+    data = _Data(designs, y, kind, shape, device, dtype)
     ensemble = make_gaussian_ensemble(
-        features.shape[1], config.model_hidden, config.n_members, init, device, dtype
-    )
+        data.features.shape[1], config.model_hidden, config.n_members, init,
+        device, dtype,
+    )  # fmt: skip
     fit_model = dict(
         batch_size=config.batch_size, lr=config.model_learning_rate, generator=gen
     )
     train_gaussian_ensemble(
-        ensemble,
-        features,
-        t,
-        sample_weight=None,
-        n_epochs=config.model_epochs,
-        **fit_model,
-    )
+        ensemble, data.features, data.t, sample_weight=None,
+        n_epochs=config.model_epochs, **fit_model,
+    )  # fmt: skip
     prior = VAE(
-        kind,
-        shape,
-        latent_size=config.latent_size,
-        hidden=config.hidden,
-        generator=init,
-        device=device,
-        dtype=dtype,
-    )
+        kind, shape, latent_size=config.latent_size, hidden=config.hidden,
+        generator=init, device=device, dtype=dtype,
+    )  # fmt: skip
     fit_vae = dict(
-        batch_size=config.batch_size,
-        lr=config.learning_rate,
-        beta=config.beta,
+        batch_size=config.batch_size, lr=config.learning_rate, beta=config.beta,
         generator=gen,
-    )
+    )  # fmt: skip
     prior_loss = train_vae(
-        prior, x, sample_weight=None, n_epochs=config.prior_epochs, **fit_vae
+        prior, data.x, sample_weight=None, n_epochs=config.prior_epochs, **fit_vae
     )
     result = CbASResult(
-        copy.deepcopy(prior), prior, ensemble, y_mean, y_scale, prior_loss=prior_loss
-    )
-    k = config.n_importance_samples
+        copy.deepcopy(prior), prior, ensemble, data.y_mean, data.y_scale,
+        prior_loss=prior_loss,
+    )  # fmt: skip
     for _ in range(config.n_rounds):
-        samples = result.search.sample(config.samples_per_round, gen)
-        sample_features = design_features(kind, samples, n_categories, dtype)
-        log_w, gamma, mean = _log_weights(
-            result, samples, sample_features, config.quantile, config, gen
-        )
-        train_vae(
-            result.search,
-            samples,
-            sample_weight=_as_weights(log_w),
-            n_epochs=config.round_epochs,
-            **fit_vae,
-        )
-        result.gamma.append(float(gamma) * y_scale + y_mean)
-        result.mean_prediction.append(float(mean.mean()) * y_scale + y_mean)
-        if config.autofocus:
-            log_v = result.search.log_marginal(x, gen, k) - prior.log_marginal(
-                x, gen, k
-            )
-            train_gaussian_ensemble(
-                ensemble, features, t,
-                sample_weight=_as_weights(config.weight_exponent * log_v),
-                n_epochs=config.autofocus_epochs, **fit_model,
-            )  # fmt: skip
+        _round(result, data, config, fit_vae, fit_model, gen)
     return result
 
 

@@ -115,3 +115,77 @@ def fit_reinforce(policy, score, *, config, seed):
     # one host read for the whole curve
     policy.mean_score = torch.stack(means).double().cpu().tolist() if means else []
     return policy
+
+
+class ModelScore:
+    """Predicted scores of a batch drawn by a policy, as a tensor on its device.
+
+    The batch (``n x L`` tokens, or ``n x d`` standardized reals) is encoded as the
+    model reads designs: logits ``gap * (onehot_c - onehot_0)`` for tokens, or
+    ``x * scale + mean`` clipped to ``bounds`` for reals. A model ``objective`` (a
+    :class:`~skcoms._torch.objective.DesignObjective`) is evaluated on its own
+    device; without one, ``predict`` (numpy in, numpy out) is called.
+    """
+
+    def __init__(self, *, kind, n_categories, gap=None, mean=None, scale=None,
+                 bounds=None, objective=None, predict=None, device, dtype):  # fmt: skip
+        self.kind, self.n_categories, self.gap = kind, n_categories, gap
+        self.objective, self.predict = objective, predict
+        self.device, self.dtype = device, dtype
+        kw = {"device": device, "dtype": dtype}
+        if kind == "gaussian":
+            self.mean = torch.as_tensor(mean, **kw)
+            self.scale = torch.as_tensor(scale, **kw)
+        self.bounds = None
+        if bounds is not None:
+            self.bounds = [torch.as_tensor(b, **kw) for b in bounds]
+
+    def encode(self, x):
+        """Encoded designs, the projection onto the box included."""
+        if self.kind == "categorical":
+            onehot = torch.nn.functional.one_hot(x, self.n_categories).to(self.dtype)
+            return (self.gap * (onehot[:, :, 1:] - onehot[:, :, :1])).flatten(1)
+        Z = x * self.scale + self.mean
+        return Z if self.bounds is None else torch.clamp(Z, *self.bounds)
+
+    def __call__(self, x):
+        Z = self.encode(x)
+        if self.objective is not None:
+            values, _ = self.objective(
+                Z.to(device=self.objective.device, dtype=self.objective.dtype)
+            )
+            return values.to(device=self.device, dtype=self.dtype)
+        values = self.predict(Z.double().cpu().numpy())
+        return torch.as_tensor(values, device=self.device, dtype=self.dtype)
+
+
+def reinforce_on_model(start, score_kw, *, config, seed):
+    """Train a policy from the numpy designs ``start`` on a model; CPU policy back.
+
+    ``score_kw`` are the arguments of :class:`ModelScore` but the device, which is
+    the objective's (the CPU without one).
+    """
+    objective = score_kw.get("objective")
+    device = objective.device if objective is not None else torch.device("cpu")
+    dtype = torch.float32
+    score = ModelScore(**score_kw, device=device, dtype=dtype)
+    policy = initial_policy(
+        torch.as_tensor(start), kind=score.kind, n_categories=score.n_categories,
+        exploration_std=config.exploration_std, device=device, dtype=dtype,
+    )  # fmt: skip
+    fit_reinforce(policy, score, config=config, seed=seed)
+    # kept on the CPU, where proposals are drawn: pickles load anywhere
+    on_cpu = {
+        name: None if t is None else t.detach().cpu()
+        for name, t in (
+            ("logits", policy.logits),
+            ("mean", policy.mean),
+            ("log_std", policy.log_std),
+        )
+    }
+    return Policy(policy.kind, **on_cpu, mean_score=policy.mean_score)
+
+
+def sample_policy(policy, n, seed):
+    """``n`` numpy designs from a CPU policy, drawn with a generator of ``seed``."""
+    return policy.sample(n, device_generator(seed, "cpu")).numpy()
