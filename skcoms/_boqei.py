@@ -51,13 +51,19 @@ class BOqEIOptimizer(_BaseModelOptimizer):
     n_data : int >= 2, default=500
         Best designs of the data the process starts from.
     n_rounds : int >= 0, default=10
+        Rounds of Bayesian optimization.
     batch_size : int >= 1, default=32
         Points per round (the ``q`` of qEI).
     num_restarts : int >= 1, default=10
+        Starting batches of the acquisition's optimization.
     raw_samples : int >= 1, default=128
+        Random batches the starting batches are chosen from.
     maxiter : int >= 1, default=200
+        Iterations of L-BFGS-B per starting batch.
     batch_limit : int >= 1, default=5
+        Starting batches optimized together.
     mc_samples : int >= 1, default=128
+        Quasi-Monte-Carlo samples of the process that estimate qEI.
     noise_std : float > 0, default=0.1
         Observation noise of the process, in standard deviations of the scores.
     device : str, default="auto"

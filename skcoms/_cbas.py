@@ -69,6 +69,7 @@ class CbASOptimizer(_BaseModelOptimizer):
         Power of the sample weights: below 1 it tempers them, as the reference
         does (0.2), so that a few samples do not take all the weight.
     latent_size : int >= 1, default=32
+        Dimension of the VAE's latent space.
     hidden_layer_sizes : tuple of int, default=(256,)
         Hidden layers of the VAE's encoder and decoder.
     beta : float >= 0, default=1.0
@@ -84,9 +85,11 @@ class CbASOptimizer(_BaseModelOptimizer):
     n_members : int >= 1, default=5
         Regressors in the score model.
     model_hidden_layer_sizes : tuple of int, default=(256,)
+        Hidden layers of each regressor of the score model.
     model_epochs : int >= 1, default=20
         Epochs of the score model's fit.
     model_learning_rate : float > 0, default=1e-3
+        Adam step of the score model.
     autofocus_epochs : int >= 1, default=5
         Epochs of the score model's refit per round, with ``autofocus=True``.
     device : str, default="auto"
@@ -285,6 +288,7 @@ class CbASOptimizer(_BaseModelOptimizer):
         Returns
         -------
         scores : ndarray of shape (n_samples,)
+            Predicted scores, in the units of the ``y`` seen in fit.
         """
         check_is_fitted(self)
         return self._predict_encoded(_encode_designs(self, self.design_space_, X))

@@ -47,14 +47,19 @@ class MINsOptimizer(_BaseModelOptimizer):
     design_space : Box, CategoricalSequence or None, default=None
         How designs are encoded; ``None`` infers it from ``X``.
     latent_size : int >= 1, default=32
+        Dimension of the generator's noise.
     hidden_layer_sizes : tuple of int, default=(256, 256)
         Hidden layers of the generator and of the critic.
     n_epochs : int >= 1, default=20
+        Passes over the data.
     batch_size : int >= 1, default=128
+        Minibatch of the critic's and the generator's steps.
     learning_rate : float > 0, default=2e-4
+        Adam step of both networks (betas 0 and 0.9).
     n_critic : int >= 1, default=5
         Critic steps per generator step.
     gradient_penalty : float >= 0, default=10.0
+        Weight of the critic's gradient penalty.
     start_temperature, final_temperature : float > 0, default=5.0 and 1.0
         Temperature of the Gumbel-softmax relaxation, annealed linearly.
     keep : float in (0, 1], default=0.99
@@ -63,6 +68,7 @@ class MINsOptimizer(_BaseModelOptimizer):
         Temperature of the score weights, in standard deviations of ``y``.
         ``None`` is the distance from the best score to the 90th percentile.
     max_weight : float > 0, default=5.0
+        Largest importance weight of a design.
     target_offset : float, default=0.0
         Target score above the data's best, in standard deviations of ``y``.
     device : str, default="auto"

@@ -41,8 +41,11 @@ class REINFORCEOptimizer(_BaseModelOptimizer):
     design_space : Box, CategoricalSequence or None, default=None
         How designs are encoded; ``None`` infers it from ``X``.
     n_iterations : int >= 0, default=200
+        Policy-gradient steps.
     batch_size : int >= 2, default=256
+        Designs drawn per step.
     learning_rate : float > 0, default=0.01
+        Adam step of the distribution's parameters.
     exploration_std : float > 0, default=0.1
         Starting standard deviation of the Gaussian, in standard deviations of
         each feature of the data (continuous designs only).
