@@ -116,7 +116,7 @@ def run_qei(X, y, evaluate, *, config, seed, device):
     y_mean, y_scale = float(y.mean()), float(y.std()) or 1.0
     all_X, all_y = [np.asarray(X, dtype=np.float64)], [np.asarray(y, np.float64)]
     best = [float(np.max(y))]
-    devices = [device] if device.type == "cuda" else []
+    devices = [device.index or 0] if device.type == "cuda" else []
     with torch.random.fork_rng(devices=devices), warnings.catch_warnings():
         # Design-Bench's criterion is the plain qEI, which BoTorch would replace by
         # its log form; the scores are standardized here, which BoTorch cannot see
