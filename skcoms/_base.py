@@ -14,8 +14,8 @@ candidate generation does:
    already proposed, and draw more start points until enough are found;
 4. ranking (``_rank_scores``): best first.
 
-``/work/notes/optimizer_base.md`` in the project notes, and the docstrings of
-:class:`_BaseOptimizer` and :class:`_BaseModelOptimizer`, state the contract.
+The docstrings of :class:`_BaseOptimizer` and :class:`_BaseModelOptimizer` state
+what a subclass implements; ``skcoms/_cmaes.py`` is a complete example.
 """
 
 import warnings
@@ -158,12 +158,20 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
     def propose(self, n_designs, *, return_scores=False):
         """New designs, best first.
 
+        One search starts from each of the ``n_designs`` best designs of the data
+        (by measured score). With ``drop_duplicates``, proposals that are designs of
+        the data or repeat a better proposal are dropped and the search goes on
+        from the next-best designs until ``n_designs`` are found. When fewer can be
+        found (every design of the data has been a starting point), fewer are
+        returned, with a ``UserWarning``.
+
         Parameters
         ----------
         n_designs : int >= 1
             How many designs to propose.
         return_scores : bool, default=False
-            Also return the score of each proposal that ranks it.
+            Also return the score that ranks each proposal: the model's prediction
+            (the measured score for :class:`~skcoms.baselines.BestOfDataset`).
 
         Returns
         -------
@@ -172,6 +180,13 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
             fitted on strings, in the representation of the ``X`` seen in fit.
         scores : ndarray of shape (n_proposals,)
             Only with ``return_scores=True``.
+
+        Raises
+        ------
+        skcoms.exceptions.DivergenceError
+            When a proposal or its predicted score is NaN or infinite at the end of
+            the search (a step too large for the model); the message names the
+            first step where it happened and the parameter to lower.
         """
         check_is_fitted(self)
         n_designs = check_n_designs(n_designs)

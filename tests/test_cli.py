@@ -332,3 +332,28 @@ def test_ctrl_c_during_training_exits_130_without_output(tmp_path):
         process.kill()
     assert "interrupted" in rest
     assert not out.exists()
+
+
+# ---- registries ----------------------------------------------------------------
+
+
+def test_demo_rejects_an_unknown_task():
+    result = run_cli("demo", "--task", "no-such-task")
+    assert result.returncode == 2
+    assert "tfbind8" in result.stderr  # the choices are listed
+
+
+@pytest.mark.parametrize("discrete", [True, False])
+def test_every_method_builds_its_optimizer_with_the_reference_settings(discrete):
+    from skcoms._cli._methods import METHODS, make_optimizer
+
+    for name, method in METHODS.items():
+        params = {"max_iter": 3}
+        optimizer = make_optimizer(name, discrete=discrete, model_params=params)
+        assert {"fit", "propose"} <= set(dir(optimizer)), name
+        model = optimizer.get_params().get("estimator")
+        assert (model is None) == (not method.trains_model), name
+        if model is not None:
+            assert model.max_iter == 3
+            assert model.ascent_step_size == (2.0 if discrete else 0.05)
+            assert model.alpha == ("auto" if name == "coms" else 0.0)
