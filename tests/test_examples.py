@@ -33,6 +33,7 @@ SCRIPTS = {
         *("--output", "{tmp}/sequence_tasks.jsonl"),
     ],
     "hopper_controller.py": ["--output", "{tmp}/hopper.jsonl"],
+    "generative_baselines.py": ["--output", "{tmp}/generative.jsonl"],
 }
 
 RUNNER = """
@@ -91,6 +92,20 @@ def test_example_runs(name, example_runs):
         # a row per method, each of them also saved as a JSON line
         assert stdout.count("| 0 | ") == 6
         assert len((tmp / "hopper.jsonl").read_text().splitlines()) == 6
+    elif name == "generative_baselines.py":
+        # one line per run as it ends, then one table row per method with the
+        # published 100th percentile beside it
+        for method, published in [
+            ("cbas", "0.927"),
+            ("autofocused-cbas", "0.910"),
+            ("mins", "0.905"),
+            ("reinforce", "0.948"),
+            ("bo-qei", "0.798"),
+        ]:
+            assert f"{method} seed 0: 100th" in stdout
+            row = [line for line in stdout.splitlines() if line.startswith(method)]
+            assert published in row[-1]
+        assert len((tmp / "generative.jsonl").read_text().splitlines()) == 5
     elif name == "grid_search_alpha.py":
         assert "chosen: alpha=" in stdout
         # one line per candidate alpha
