@@ -7,13 +7,17 @@ import importlib
 _EXPORTS = {
     "BestOfDataset": ".baselines",
     "Box": ".spaces",
+    "BOqEIOptimizer": ".baselines",
     "CMAESOptimizer": ".baselines",
+    "CbASOptimizer": ".baselines",
     "CategoricalSequence": ".spaces",
     "ConservativeObjectiveRegressor": "._regressor",
     "DesignObjective": "._regressor",
     "EnsembleObjectiveRegressor": ".baselines",
     "GradientAscentOptimizer": ".baselines",
+    "MINsOptimizer": ".baselines",
     "OfflineDesignOptimizer": "._optimizer",
+    "REINFORCEOptimizer": ".baselines",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -9,18 +9,31 @@
   beat.
 - :class:`CMAESOptimizer`: CMA-ES on the fitted model's predictions (needs the
   optional ``cma`` package: ``pip install skcoms[cma]``).
+- The generative and model-based baselines of the COMs and Design-Bench tables:
+  :class:`CbASOptimizer` (CbAS, and Autofocused CbAS with ``autofocus=True``),
+  :class:`MINsOptimizer` (Model Inversion Networks), :class:`REINFORCEOptimizer`
+  and :class:`BOqEIOptimizer` (batch Bayesian optimization, needs the optional
+  ``botorch`` package: ``pip install "skcoms[botorch]"``).
 """
 
 from ._base import _BaseOptimizer
+from ._boqei import BOqEIOptimizer
+from ._cbas import CbASOptimizer
 from ._cmaes import CMAESOptimizer
 from ._ensemble import EnsembleObjectiveRegressor
+from ._mins import MINsOptimizer
 from ._optimizer import OfflineDesignOptimizer
+from ._reinforce import REINFORCEOptimizer
 
 __all__ = [
+    "BOqEIOptimizer",
     "BestOfDataset",
     "CMAESOptimizer",
+    "CbASOptimizer",
     "EnsembleObjectiveRegressor",
     "GradientAscentOptimizer",
+    "MINsOptimizer",
+    "REINFORCEOptimizer",
 ]
 
 

@@ -146,6 +146,11 @@ def _run_one(optimizer, task, seed, n_designs, keep_optimizer=False):
         "seed": seed,
         "p100": float(np.percentile(scores, 100)),
         "p50": float(np.percentile(scores, 50)),
+        "feasible": (
+            float(np.mean(task.is_feasible(designs)))
+            if task.has_constraints
+            else np.nan
+        ),
         "time": elapsed,
         "scores": scores,
         "optimizer": optimizer if keep_optimizer else None,
@@ -202,7 +207,10 @@ def evaluate(optimizer, task, *, n_designs=128, seeds=8, return_optimizers=False
         ``"p50_mean"``, ``"p50_std"`` (the std over seeds, ``ddof=0``), ``"time"``
         (array: seconds of fit plus propose per seed), ``"scores"`` (list of arrays:
         the normalized score of every proposal per seed) and, when asked,
-        ``"optimizers"`` (list).
+        ``"optimizers"`` (list). For a task with constraints
+        (``task.has_constraints``), also ``"feasible"`` (array: the share of
+        feasible proposals per seed, by ``task.is_feasible``) and its mean
+        ``"feasible_mean"``.
 
     See Also
     --------
@@ -246,6 +254,10 @@ def _evaluation(task_name, runs, return_optimizers):
         "time": np.array([run["time"] for run in runs]),
         "scores": [run["scores"] for run in runs],
     }
+    feasible = np.array([run["feasible"] for run in runs])
+    if not np.isnan(feasible).all():  # NaN: a task without constraints
+        result["feasible"] = feasible
+        result["feasible_mean"] = float(feasible.mean())
     if return_optimizers:
         result["optimizers"] = [run["optimizer"] for run in runs]
     return result
@@ -392,7 +404,10 @@ def compare(
         ``p50_std`` (normalized scores; std over seeds with ``ddof=0``),
         ``n_seeds`` and ``time_mean`` (seconds of fit plus propose per run). With
         ``per_seed=True``: ``method``, ``task``, ``seed``, ``p100``, ``p50``,
-        ``time``. Rows follow the order of ``optimizers`` then ``tasks``.
+        ``time``. When a task has constraints, also ``feasible_mean`` (the mean
+        share of feasible proposals; NaN for the tasks without constraints), or
+        ``feasible`` per seed. Rows follow the order of ``optimizers`` then
+        ``tasks``.
 
     See Also
     --------
@@ -442,6 +457,8 @@ def compare(
         for seed in seeds
     ]
     results = _run_jobs(jobs, n_designs, n_jobs, progress)
+
+    constrained = any(task.has_constraints for _, task in task_items)
     records = []
     for (method, task_name), task_runs in results.items():
         if per_seed:
@@ -452,6 +469,7 @@ def compare(
                     "seed": run["seed"],
                     "p100": run["p100"],
                     "p50": run["p50"],
+                    **({"feasible": run["feasible"]} if constrained else {}),
                     "time": run["time"],
                 }
                 for run in task_runs
@@ -463,6 +481,11 @@ def compare(
                     "method": method,
                     "task": task_name,
                     **{key: result[key] for key in _SUMMARY_KEYS},
+                    **(
+                        {"feasible_mean": result.get("feasible_mean", np.nan)}
+                        if constrained
+                        else {}
+                    ),
                     "n_seeds": len(task_runs),
                     "time_mean": float(result["time"].mean()),
                 }

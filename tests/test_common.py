@@ -58,6 +58,44 @@ FAST = {
     "CMAESOptimizer": lambda cls: cls(_small_model(), n_generations=2, random_state=0),
     "Box": lambda cls: cls(),
     "CategoricalSequence": lambda cls: cls(),
+    # autofocus: the refit of the score model runs too
+    "CbASOptimizer": lambda cls: cls(
+        autofocus=True,
+        n_rounds=1,
+        samples_per_round=16,
+        latent_size=2,
+        hidden_layer_sizes=(8,),
+        prior_epochs=1,
+        round_epochs=1,
+        n_members=2,
+        model_hidden_layer_sizes=(8,),
+        model_epochs=1,
+        device="cpu",
+        random_state=0,
+    ),
+    "MINsOptimizer": lambda cls: cls(
+        _small_model(),
+        latent_size=2,
+        hidden_layer_sizes=(8,),
+        n_epochs=1,
+        device="cpu",
+        random_state=0,
+    ),
+    "REINFORCEOptimizer": lambda cls: cls(
+        _small_model(), n_iterations=2, batch_size=8, random_state=0
+    ),
+    "BOqEIOptimizer": lambda cls: cls(
+        _small_model(),
+        n_data=20,
+        n_rounds=1,
+        batch_size=2,
+        num_restarts=1,
+        raw_samples=4,
+        maxiter=5,
+        mc_samples=8,
+        device="cpu",
+        random_state=0,
+    ),
 }
 
 

