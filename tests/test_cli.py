@@ -337,8 +337,11 @@ def test_an_interrupted_fit_stops_propose_without_output(
 def test_ctrl_c_during_training_exits_130_without_output(tmp_path):
     import signal
 
+    # epochs long enough (about 0.3 s here) that early stopping, 10 epochs after
+    # the best at the soonest, cannot end the run before the signal lands on a
+    # loaded machine
     rng = np.random.RandomState(0)
-    X = rng.uniform(0.0, 1.0, size=(2000, 4))
+    X = rng.uniform(0.0, 1.0, size=(8000, 4))
     data = write_csv(
         tmp_path / "big.csv",
         ["a", "b", "c", "d", "y"],
@@ -346,7 +349,7 @@ def test_ctrl_c_during_training_exits_130_without_output(tmp_path):
     )
     out = tmp_path / "proposals.csv"
     command = [sys.executable, "-m", "skcoms", "propose", str(data), "--target", "y"]
-    options = ["-o", str(out), "--max-iter", "5000", "--hidden", "32", "-v"]
+    options = ["-o", str(out), "--max-iter", "5000", "--hidden", "128,128", "-v"]
     process = subprocess.Popen(
         [*command, *options, "--device", "cpu"],
         stderr=subprocess.PIPE,
