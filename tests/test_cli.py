@@ -388,8 +388,11 @@ def test_every_method_builds_its_optimizer_with_the_reference_settings(discrete)
         params = {"max_iter": 3}
         optimizer = make_optimizer(name, discrete=discrete, model_params=params)
         assert {"fit", "propose"} <= set(dir(optimizer)), name
-        model = optimizer.get_params().get("estimator")
-        assert (model is None) == (not method.trains_model), name
+        params = optimizer.get_params()
+        model = params.get("estimator")
+        # CbAS trains its own regressors: it takes no estimator
+        own_models = "estimator" not in params and method.trains_model
+        assert (model is None) == (not method.trains_model or own_models), name
         if model is not None:
             assert model.max_iter == 3
             assert model.ascent_step_size == (2.0 if discrete else 0.05)
@@ -399,3 +402,15 @@ def test_every_method_builds_its_optimizer_with_the_reference_settings(discrete)
         if method.proposer:
             assert optimizer.drop_duplicates == (name == "coms"), name
             assert optimizer.paths_per_design == (4 if name == "coms" else 1), name
+
+
+@pytest.mark.parametrize("name", ["ehrlich", "rna14"])
+def test_demo_tasks_load_as_sequence_tasks(name):
+    from types import SimpleNamespace
+
+    from skcoms._cli._demo import TASKS, _demo_task
+
+    task = _demo_task(SimpleNamespace(task=name, quick=True))
+    assert task.is_discrete
+    assert task.n_samples <= TASKS[name].quick_size
+    assert np.all(np.isfinite(task.y))

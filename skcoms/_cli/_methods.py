@@ -95,6 +95,30 @@ def _best_of_dataset(discrete, common, model_params, options):
     )
 
 
+def _cbas(autofocus):
+    def build(discrete, common, model_params, options):
+        from .. import CbASOptimizer
+
+        device = {"device": model_params["device"]} if "device" in model_params else {}
+        return CbASOptimizer(autofocus, **common, **device)
+
+    return build
+
+
+def _model_based(class_name):
+    """An optimizer of a plain model, with the reference's settings for the space."""
+
+    def build(discrete, common, model_params, options):
+        import skcoms
+
+        from .._defaults import default_model
+
+        model = default_model(discrete, conservative=False, **model_params)
+        return getattr(skcoms, class_name)(model, **common)
+
+    return build
+
+
 METHODS = {
     "coms": Method(
         "COMs",
@@ -136,6 +160,33 @@ METHODS = {
         "measured scores",
         _best_of_dataset,
         trains_model=False,
+    ),
+    "cbas": Method(
+        "CbAS",
+        "conditioning by adaptive sampling: a VAE refitted toward the model's upper "
+        "quantile",
+        _cbas(False),
+    ),
+    "autofocused-cbas": Method(
+        "Auto. CbAS",
+        "CbAS whose model is refitted toward the search distribution",
+        _cbas(True),
+    ),
+    "mins": Method(
+        "MINs",
+        "model inversion networks: a conditional GAN of designs",
+        _model_based("MINsOptimizer"),
+    ),
+    "reinforce": Method(
+        "REINFORCE",
+        "a search distribution trained by policy gradient on a plain model",
+        _model_based("REINFORCEOptimizer"),
+    ),
+    "bo-qei": Method(
+        "BO-qEI",
+        "batch q-expected improvement on a Gaussian process; needs 'botorch'",
+        _model_based("BOqEIOptimizer"),
+        needs="botorch",
     ),
 }
 

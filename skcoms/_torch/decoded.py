@@ -132,20 +132,47 @@ class _DecodedPaths:
         self.value = self.value.to(x0.dtype)
         self.scores = []
 
+    def _ladder(self):
+        """Change counts tried at each iterate: 1, 2, 4, ... and the full decoding.
+
+        With ``selection="best"`` an iterate stands for its decoding with its
+        ``k`` most-gained positions changed, for each ``k`` of the ladder: a step
+        that jumps over every design the rules allow still offers the designs
+        on the way (a few changes from the start). ``"last"`` decodes in full.
+        """
+        cap = self.L if self.max_changes is None else min(self.max_changes, self.L)
+        if self.selection != "best":
+            return [cap]
+        ladder = [2**i for i in range(cap.bit_length()) if 2**i < cap]
+        return ladder + [cap]
+
     def __call__(self, x, _):
         logits = _logits(x, self.L, self.C)
-        tokens = project_changes(logits, self.tokens0, self.max_changes)
+        n, ladder = x.shape[0], self._ladder()
+        # every rung in one batch: one evaluation of the model per iterate
+        tokens = torch.cat([project_changes(logits, self.tokens0, k) for k in ladder])
         score = self.objective(_encode(tokens, self.C, self.s, x.dtype))[0]
-        finite = torch.isfinite(x).all(-1)
+        finite = torch.isfinite(x).all(-1).repeat(len(ladder))
         valid = finite
         if self.pairs is not None:
             valid = valid & self.pairs[tokens[:, :-1], tokens[:, 1:]].all(-1)
         if self.known is not None:
             valid = valid & ~_contains(self.known, _keys(tokens, *self.weights))
+        # per path, the best valid rung (the full decoding when none is valid)
+        masked = torch.where(valid, score, torch.full_like(score, -math.inf))
+        rung = masked.view(len(ladder), n).argmax(0)
+        rung = torch.where(
+            valid.view(len(ladder), n).any(0),
+            rung,
+            torch.full_like(rung, len(ladder) - 1),
+        )
+        pick = rung * n + torch.arange(n, device=x.device)
+        tokens, score, valid = tokens[pick], score[pick], valid[pick]
         keep = valid & (score > self.value) if self.selection == "best" else valid
         self.value = torch.where(keep, score, self.value)
         self.tokens = torch.where(keep.unsqueeze(-1), tokens, self.tokens)
         # a diverged iterate shows as NaN: the caller reports it
+        finite = finite[:n]
         self.scores.append(torch.where(finite, score, torch.full_like(score, math.nan)))
 
 
