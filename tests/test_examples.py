@@ -34,6 +34,7 @@ SCRIPTS = {
     ],
     "hopper_controller.py": ["--output", "{tmp}/hopper.jsonl"],
     "generative_baselines.py": ["--output", "{tmp}/generative.jsonl"],
+    "quality_benchmark.py": ["--output", "{tmp}/quality.jsonl"],
 }
 
 RUNNER = """

@@ -1,0 +1,228 @@
+"""Design quality of the package default against naive gradient ascent, every task.
+
+The table behind the README's "Design quality" section: ``OfflineDesignOptimizer()``
+(the package default), ``GradientAscentOptimizer()`` (naive gradient ascent as
+published), the same plain model searched by the package's proposer, and the best
+designs of the data, on every shipped task and on instances the package does not
+ship (other Ehrlich functions, a 32-D Ackley). Each method proposes 128 designs per
+seed; rows give the normalized score at the 100th and 50th percentile (mean and std
+over seeds), the share of feasible proposals where the task has constraints, and
+the seconds per run.
+
+Each (method, task, seed) result is appended to ``--output`` (JSON lines) as soon as
+it is done, so a run can be stopped and resumed; ``--report`` prints the tables of
+the file without running anything. The report starts with the package version, the
+commit and the command that made the results.
+
+    python examples/quality_benchmark.py --seeds 8 --n-jobs 2        # hours
+    python examples/quality_benchmark.py --tasks branin ehrlich --seeds 3
+    python examples/quality_benchmark.py --report
+    python examples/quality_benchmark.py --quick                     # a minute
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+import skcoms
+from skcoms import (
+    BestOfDataset,
+    ConservativeObjectiveRegressor,
+    GradientAscentOptimizer,
+    OfflineDesignOptimizer,
+)
+from skcoms.benchmark import compare
+from skcoms.datasets import (
+    load_hopper_controller,
+    load_rna_binding,
+    load_tfbind8,
+    make_ehrlich_task,
+    make_test_function_task,
+    make_toy_quadratic,
+)
+
+SHIPPED = {
+    "tfbind8": load_tfbind8,
+    "ehrlich": make_ehrlich_task,
+    "rna14": lambda: load_rna_binding(14),
+    "hopper": load_hopper_controller,
+    "branin": lambda: make_test_function_task("branin", random_state=0),
+    "hartmann6": lambda: make_test_function_task("hartmann6", random_state=0),
+    "ackley": lambda: make_test_function_task("ackley", random_state=0),
+    "rosenbrock": lambda: make_test_function_task("rosenbrock", random_state=0),
+    "toy-quadratic": lambda: make_toy_quadratic(random_state=0),
+}
+# instances the package does not ship: other draws and sizes of its task families
+UNSHIPPED = {
+    "ehrlich-r1": lambda: make_ehrlich_task(random_state=1),
+    "ehrlich-s20-l32": lambda: make_ehrlich_task(20, 32, 2, 4, random_state=2),
+    "ehrlich-l64-m4": lambda: make_ehrlich_task(32, 64, 4, 4, random_state=3),
+    "ackley32": lambda: make_test_function_task(
+        "ackley", n_features=32, random_state=0
+    ),
+}
+QUICK = {
+    "ehrlich-small": lambda: make_ehrlich_task(8, 12, 2, 3, n_samples=1000),
+    "branin": lambda: make_test_function_task("branin", n_samples=500, random_state=0),
+}
+METHODS = ("default", "grad", "grad-proposer", "best-of-data")
+LABELS = {
+    "default": "OfflineDesignOptimizer()",
+    "grad": "GradientAscentOptimizer()",
+    "grad-proposer": "plain model, package proposer",
+    "best-of-data": "BestOfDataset()",
+}
+
+
+def build(method, task, max_iter):
+    """The optimizer of ``method``, with ``max_iter`` epochs when given."""
+    small = {} if max_iter is None else {"max_iter": max_iter}
+    if method == "best-of-data":
+        return BestOfDataset()
+    if method == "grad-proposer":
+        model = ConservativeObjectiveRegressor(
+            alpha=0.0, ascent_step_size=2.0 if task.is_discrete else 0.05, **small
+        )
+        return OfflineDesignOptimizer(model)
+    optimizer = (
+        OfflineDesignOptimizer() if method == "default" else GradientAscentOptimizer()
+    )
+    if small:
+        # the default model of the space, with fewer epochs
+        from skcoms._defaults import default_model
+
+        model = default_model(task.is_discrete, conservative=method == "default")
+        optimizer.set_params(estimator=model.set_params(**small))
+    return optimizer
+
+
+def _done(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as file:
+        return [json.loads(line) for line in file if line.strip()]
+
+
+def run(args, tasks):
+    done = {(r["method"], r["task"], r["seed"]) for r in _done(args.output)}
+    for task_name, make in tasks.items():
+        task = make()
+        for method in args.methods:
+            for seed in range(args.seeds):
+                if (method, task_name, seed) in done:
+                    continue
+                optimizer = build(method, task, args.max_iter)
+                start = time.perf_counter()
+                try:
+                    (row,) = compare(
+                        {method: optimizer},
+                        {task_name: task},
+                        seeds=[seed],
+                        n_designs=args.n_designs,
+                        n_jobs=args.n_jobs,
+                        as_frame=False,
+                        per_seed=True,
+                    )
+                except ValueError as exc:  # no design found: recorded as such
+                    row = {"p100": np.nan, "p50": np.nan, "error": str(exc)}
+                record = {
+                    "method": method,
+                    "task": task_name,
+                    "seed": seed,
+                    "p100": float(row["p100"]),
+                    "p50": float(row["p50"]),
+                    "feasible": float(row.get("feasible", np.nan)),
+                    "seconds": time.perf_counter() - start,
+                    "max_iter": args.max_iter,
+                }
+                with open(args.output, "a") as file:
+                    file.write(json.dumps(record) + "\n")
+                print(
+                    f"{task_name:>16} {method:>14} seed {seed}: "
+                    f"{record['p100']:.3f} / {record['p50']:.3f}",
+                    flush=True,
+                )
+
+
+def _commit():
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=os.path.dirname(os.path.abspath(__file__)),
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _cell(values, fmt="{:.3f}"):
+    values = np.asarray(values, dtype=float)
+    if np.isnan(values).all():
+        return ""
+    return f"{fmt.format(np.nanmean(values))} ± {fmt.format(np.nanstd(values))}"
+
+
+def report(path):
+    """Markdown tables of the results in ``path``, one row per task and method."""
+    records = _done(path)
+    lines = [
+        f"skcoms {skcoms.__version__}, commit {_commit()}; "
+        f"`python examples/{os.path.basename(__file__)} {' '.join(sys.argv[1:])}`",
+        "",
+        "| task | method | seeds | 100th pct | 50th pct | feasible | s/run |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    tasks = list(dict.fromkeys(r["task"] for r in records))
+    for task in tasks:
+        for method in METHODS:
+            runs = [r for r in records if r["task"] == task and r["method"] == method]
+            if not runs:
+                continue
+            feasible = [r["feasible"] for r in runs]
+            lines.append(
+                f"| {task} | {LABELS[method]} | {len(runs)} | "
+                f"{_cell([r['p100'] for r in runs])} | "
+                f"{_cell([r['p50'] for r in runs])} | "
+                f"{_cell(feasible, '{:.0%}') if not np.isnan(feasible).all() else ''}"
+                f" | {np.mean([r['seconds'] for r in runs]):.0f} |"
+            )
+    return "\n".join(lines)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    every = {**SHIPPED, **UNSHIPPED}
+    parser.add_argument("--tasks", nargs="+", choices=tuple(every), default=None)
+    parser.add_argument("--methods", nargs="+", choices=METHODS, default=METHODS)
+    parser.add_argument("--seeds", type=int, default=8)
+    parser.add_argument("--n-designs", type=int, default=128)
+    parser.add_argument("--n-jobs", type=int, default=None)
+    parser.add_argument("--max-iter", type=int, default=None, help="default: each")
+    parser.add_argument("--output", default="quality_benchmark.jsonl")
+    parser.add_argument("--report", action="store_true", help="print the tables only")
+    parser.add_argument("--quick", action="store_true", help="small tasks, 1 seed")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.seeds, args.max_iter = 1, 2
+        tasks = QUICK
+    else:
+        tasks = every if args.tasks is None else {t: every[t] for t in args.tasks}
+    return args, tasks
+
+
+def main(argv=None):
+    args, tasks = parse_args(argv)
+    if not args.report:
+        run(args, tasks)
+    print(report(args.output))
+
+
+if __name__ == "__main__":
+    main()
