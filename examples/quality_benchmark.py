@@ -139,6 +139,8 @@ def run(args, tasks):
                     "feasible": float(row.get("feasible", np.nan)),
                     "seconds": time.perf_counter() - start,
                     "max_iter": args.max_iter,
+                    "version": skcoms.__version__,
+                    "commit": _commit(),
                 }
                 with open(args.output, "a") as file:
                     file.write(json.dumps(record) + "\n")
@@ -172,8 +174,10 @@ def _cell(values, fmt="{:.3f}"):
 def report(path):
     """Markdown tables of the results in ``path``, one row per task and method."""
     records = _done(path)
+    made_by = sorted({(r.get("version"), r.get("commit")) for r in records} or {None})
+    made_by = ", ".join(f"skcoms {v} at commit {c}" for v, c in made_by if v)
     lines = [
-        f"skcoms {skcoms.__version__}, commit {_commit()}; "
+        f"{made_by or f'skcoms {skcoms.__version__} at commit {_commit()}'}; "
         f"`python examples/{os.path.basename(__file__)} {' '.join(sys.argv[1:])}`",
         "",
         "| task | method | seeds | 100th pct | 50th pct | feasible | s/run |",
