@@ -216,15 +216,22 @@ def parse_args(argv=None):
     )
     parser.add_argument("--data-home", default=None, help="where the data are cached")
     parser.add_argument(
+        "--data-episodes",
+        type=int,
+        default=None,
+        help="episodes per data design (default: the oracle's 3)",
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="smoke test: 64 designs, episodes of 50 steps, 8 "
         "proposals, 2 epochs of 16x16 networks, 1 seed",
     )
     args = parser.parse_args(argv)
-    args.task = {}
+    args.task = {"data_episodes": args.data_episodes}
     if args.quick:
         args.task = {"n_designs": 64, "episode_length": 50, "n_episodes": 1}
+        args.task["data_episodes"] = 1
         args.seeds, args.n_designs, args.max_iter = [0], 8, 2
         args.hidden, args.paper_max_iter, args.cma_generations = (16, 16), 1, 2
         if args.data_home is None:
