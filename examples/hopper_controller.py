@@ -218,8 +218,8 @@ def parse_args(argv=None):
     parser.add_argument(
         "--data-episodes",
         type=int,
-        default=None,
-        help="episodes per data design (default: the oracle's 3)",
+        default=1,
+        help="episodes per data design (the oracle's are 3)",
     )
     parser.add_argument(
         "--quick",
