@@ -142,6 +142,8 @@ def done_runs(path):
 
 def summarize(records):
     """The markdown table of the runs in ``records``, one row per method."""
+    # processes that share the file may both run a (method, seed): keep the first
+    records = list({(r["key"], r["seed"]): r for r in reversed(records)}.values())
     lines = [
         "| method | seeds | 100th pct | 50th pct | best return | published 100th |",
         "|---|---|---|---|---|---|",
