@@ -123,6 +123,8 @@ def done_runs(path):
 
 def summarize(records):
     """The markdown table of the runs in ``records``, one row per method."""
+    # processes that share the file may both run a (method, seed): keep the first
+    records = list({(r["key"], r["seed"]): r for r in reversed(records)}.values())
     lines = [
         "| method | seeds | 100th pct | 50th pct | best return | published 100th |",
         "|---|---|---|---|---|---|",
@@ -197,15 +199,22 @@ def parse_args(argv=None):
     )
     parser.add_argument("--data-home", default=None, help="where the data are cached")
     parser.add_argument(
+        "--data-episodes",
+        type=int,
+        default=1,
+        help="episodes per data design (the oracle's are 3)",
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="smoke test: 64 designs, episodes of 50 steps, 8 "
         "proposals, 2 epochs of 16x16 networks, 1 seed",
     )
     args = parser.parse_args(argv)
-    args.task = {}
+    args.task = {"data_episodes": args.data_episodes}
     if args.quick:
         args.task = {"n_designs": 64, "episode_length": 50, "n_episodes": 1}
+        args.task["data_episodes"] = 1
         args.seeds, args.n_designs, args.max_iter = [0], 8, 2
         args.hidden, args.paper_max_iter, args.cma_generations = (16, 16), 1, 2
         if args.data_home is None:
