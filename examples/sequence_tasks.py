@@ -1,19 +1,20 @@
 """Every method of the package on sequence tasks with infeasible regions.
 
-Runs COMs, naive gradient ascent, the 5-member ensemble-mean ascent, CMA-ES on a
-plain model and the best designs of the data on Ehrlich functions (Stanton et al.
-2024; designs with a banned transition are infeasible and score 0) and FLEXS' RNA
-binding landscapes (needs ``pip install "skcoms[rna]"``). Each method proposes 128
-designs per seed; the table gives the normalized score of the proposals at the 100th
-and 50th percentile and the share of feasible proposals, mean and std over seeds.
-Each (method, task) row is appended to ``--output`` (JSON lines) as soon as it is
-done, so a long run can be stopped and resumed: rows already in the file are
-skipped.
+Runs every optimizer of the package (COMs, naive gradient ascent, the 5-member ensemble
+mean and min ascents, CMA-ES, CbAS, Autofocused CbAS, MINs, REINFORCE, BO-qEI, which
+needs ``skcoms[botorch]``, and the best designs of the data) on Ehrlich functions
+(Stanton et al. 2024; designs with a banned transition are infeasible and score 0) and
+FLEXS' RNA binding landscapes (needs ``pip install "skcoms[rna]"``). Each method
+proposes 128 designs per seed; the table gives the normalized score of the proposals at
+the 100th and 50th percentile and the share of feasible proposals, mean and std over
+seeds. Each (method, task) row is appended to ``--output`` (JSON lines) as soon as it is
+done, so a long run can be stopped and resumed: rows already in the file are skipped.
 
-Cost: CMA-ES runs 128 full-covariance searches in ``length * (n_categories - 1)``
-dimensions; on ehrlich32 (992) one generation takes about 14 s on a loaded 2-core CPU,
-so ``--cma-generations 100`` costs about 25 minutes per seed there, and the tasks
-above ``CMAES_MAX_DIMENSION`` (ehrlich128, ehrlich256) skip it.
+Cost: CMA-ES runs 128 searches in ``length * (n_categories - 1)`` dimensions, with
+a full covariance up to 1,000 of them; on ehrlich32 (992) one generation takes about
+14 s on a loaded 2-core CPU, so ``--cma-generations 100`` costs about 25 minutes per
+seed there. BO-qEI took about 6 minutes per seed on rna14 (``--max-iter 5``), CbAS
+about 2 minutes per seed on ehrlich32; the gradient methods take seconds to a minute.
 
     python examples/sequence_tasks.py                     # everything, 8 seeds: hours
     python examples/sequence_tasks.py --seeds 2 --tasks ehrlich32 rna14 \\
@@ -30,11 +31,15 @@ import numpy as np
 
 from skcoms import (
     BestOfDataset,
+    BOqEIOptimizer,
+    CbASOptimizer,
     CMAESOptimizer,
     ConservativeObjectiveRegressor,
     EnsembleObjectiveRegressor,
     GradientAscentOptimizer,
+    MINsOptimizer,
     OfflineDesignOptimizer,
+    REINFORCEOptimizer,
 )
 from skcoms.benchmark import compare
 from skcoms.datasets import load_rna_binding, make_ehrlich_task
@@ -55,36 +60,69 @@ QUICK_TASKS = {
     "ehrlich-small": lambda: make_ehrlich_task(8, 12, 2, 3, n_samples=1000),
     "rna14": lambda: load_rna_binding(14),
 }
-METHODS = ("coms", "grad", "grad-mean", "cmaes", "best-of-data")
-# CMA-ES keeps a full d x d covariance per run (128 runs): past this encoded
-# dimension d = length * (n_categories - 1) it needs tens of GB and hours.
-CMAES_MAX_DIMENSION = 1000
+METHODS = (
+    "coms",
+    "grad",
+    "grad-mean",
+    "grad-min",
+    "cmaes",
+    "cbas",
+    "autofocused-cbas",
+    "mins",
+    "reinforce",
+    "bo-qei",
+    "best-of-data",
+)
+
+# --quick: the smallest budgets that still run every step of each method
+QUICK_BUDGETS = {
+    "cbas": dict(n_rounds=1, samples_per_round=100, prior_epochs=1, round_epochs=1,
+                 n_members=2, model_epochs=1),
+    "mins": dict(n_epochs=1),
+    "reinforce": dict(n_iterations=5),
+    "bo-qei": dict(n_data=130, n_rounds=1, batch_size=4, num_restarts=1,
+                   raw_samples=8, maxiter=5),
+}  # fmt: skip
+QUICK_BUDGETS["autofocused-cbas"] = QUICK_BUDGETS["cbas"]
 
 
-def build_methods(n_categories, max_iter=None, cma_generations=100):
-    """The optimizers by key, each with the task's design space fixed."""
-    space = CategoricalSequence(n_categories=n_categories)
+def build_method(method, n_categories, max_iter=None, cma_generations=100):
+    """The optimizer of ``method`` with the task's design space fixed.
+
+    ``max_iter`` (None: each method's default) caps the training epochs of every
+    model: the regressors' ``max_iter``, CbAS's ``model_epochs`` and MINs'
+    ``n_epochs``.
+    """
+    space = {"design_space": CategoricalSequence(n_categories=n_categories)}
     budget = {} if max_iter is None else {"max_iter": max_iter}
     plain = {"alpha": 0.0, "ascent_step_size": 2.0, **budget}
-    coms = ConservativeObjectiveRegressor(
-        ascent_step_size=2.0, overestimation_limit=2.0, **budget
-    )
-    return {
-        "coms": OfflineDesignOptimizer(coms, design_space=space),
-        "grad": GradientAscentOptimizer(
-            ConservativeObjectiveRegressor(**plain), design_space=space
-        ),
-        "grad-mean": GradientAscentOptimizer(
-            EnsembleObjectiveRegressor(n_members=5, aggregate="mean", **plain),
-            design_space=space,
-        ),
-        "cmaes": CMAESOptimizer(
-            ConservativeObjectiveRegressor(**plain),
-            design_space=space,
-            n_generations=cma_generations,
-        ),
-        "best-of-data": BestOfDataset(design_space=space),
-    }
+    if method == "coms":
+        coms = ConservativeObjectiveRegressor(
+            ascent_step_size=2.0, overestimation_limit=2.0, **budget
+        )
+        return OfflineDesignOptimizer(coms, **space)
+    if method == "grad":
+        return GradientAscentOptimizer(ConservativeObjectiveRegressor(**plain), **space)
+    if method in ("grad-mean", "grad-min"):
+        aggregate = method.removeprefix("grad-")
+        ensemble = EnsembleObjectiveRegressor(n_members=5, aggregate=aggregate, **plain)
+        return GradientAscentOptimizer(ensemble, **space)
+    if method == "cmaes":
+        model = ConservativeObjectiveRegressor(**plain)
+        return CMAESOptimizer(model, n_generations=cma_generations, **space)
+    if method in ("cbas", "autofocused-cbas"):
+        epochs = {} if max_iter is None else {"model_epochs": max_iter}
+        return CbASOptimizer(autofocus=method == "autofocused-cbas", **epochs, **space)
+    if method == "mins":
+        epochs = {} if max_iter is None else {"n_epochs": max_iter}
+        return MINsOptimizer(**epochs, **space)
+    if method == "reinforce":
+        return REINFORCEOptimizer(ConservativeObjectiveRegressor(**plain), **space)
+    if method == "bo-qei":
+        return BOqEIOptimizer(ConservativeObjectiveRegressor(**plain), **space)
+    if method == "best-of-data":
+        return BestOfDataset(**space)
+    raise ValueError(f"Unknown method {method!r}; choose from {list(METHODS)}.")
 
 
 def _done(output):
@@ -103,19 +141,14 @@ def run(args):
         task = None
         for method in args.methods:
             if (method, task_name) in done:
-                print(f"{method:>13} {task_name:<14} already in {args.output}")
+                print(f"{method:>16} {task_name:<14} already in {args.output}")
                 continue
             task = task or tasks[task_name]()
-            dimension = task.n_features * (task.n_categories - 1)
-            if method == "cmaes" and dimension > CMAES_MAX_DIMENSION:
-                print(
-                    f"{method:>13} {task_name:<14} skipped: {dimension} encoded "
-                    f"dimensions, more than CMAES_MAX_DIMENSION={CMAES_MAX_DIMENSION}"
-                )
-                continue
-            optimizer = build_methods(
-                task.n_categories, args.max_iter, args.cma_generations
-            )[method]
+            optimizer = build_method(
+                method, task.n_categories, args.max_iter, args.cma_generations
+            )
+            if args.quick:
+                optimizer.set_params(**QUICK_BUDGETS.get(method, {}))
             start = time.perf_counter()
             (row,) = compare(
                 {method: optimizer},
@@ -132,7 +165,7 @@ def run(args):
                 file.write(json.dumps(row) + "\n")
             rows.append(row)
             print(
-                f"{method:>13} {task_name:<14} 100th {row['p100_mean']:.3f} "
+                f"{method:>16} {task_name:<14} 100th {row['p100_mean']:.3f} "
                 f"+- {row['p100_std']:.3f}  50th {row['p50_mean']:.3f} "
                 f"+- {row['p50_std']:.3f}  feasible {row['feasible_mean']:.2f}  "
                 f"({row['wall_s']:.0f} s)",
