@@ -374,7 +374,7 @@ class _BaseModelOptimizer(_BaseOptimizer):
             Predicted scores, in the units of the ``y`` seen in fit.
         """
         check_is_fitted(self)
-        return self.estimator_.predict(_encode_designs(self, self.design_space_, X))
+        return self._predict_encoded(_encode_designs(self, self.design_space_, X))
 
     def score(self, X, y):
         """How well the model would guide the search, judged on held-out designs.

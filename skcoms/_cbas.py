@@ -4,9 +4,8 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
 
-from ._base import _BaseModelOptimizer, _encode_designs
+from ._base import _BaseModelOptimizer
 from ._compat import Interval
 from ._generative import DesignCodec
 from ._torch.cbas import CbASConfig, fit_cbas, predict_cbas, sample_cbas
@@ -276,19 +275,3 @@ class CbASOptimizer(_BaseModelOptimizer):
             f"designs were found in {_MAX_BATCHES} batches of samples; returning "
             f"{n_found}."
         )
-
-    def predict(self, X):
-        """The score model's predicted scores (ensemble mean) of designs.
-
-        Parameters
-        ----------
-        X : array-like
-            Designs in the representation seen in fit.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,)
-            Predicted scores, in the units of the ``y`` seen in fit.
-        """
-        check_is_fitted(self)
-        return self._predict_encoded(_encode_designs(self, self.design_space_, X))
