@@ -67,7 +67,8 @@ def example_runs(tmp_path_factory):
         text=True,
         cwd=tmp,
         env={**os.environ, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"},
-        timeout=600,
+        # about 4 minutes on an idle 2-core machine; room for a loaded one
+        timeout=1500,
     )
     assert result.returncode == 0, result.stderr
     runs = json.loads(result.stdout.splitlines()[-1])
