@@ -67,7 +67,7 @@ def example_runs(tmp_path_factory):
         text=True,
         cwd=tmp,
         env={**os.environ, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"},
-        # about 4 minutes on an idle 2-core machine; room for a loaded one
+        # every example in one process: room for a loaded machine
         timeout=1500,
     )
     assert result.returncode == 0, result.stderr
