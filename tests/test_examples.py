@@ -123,6 +123,13 @@ def test_example_runs(name, example_runs):
         ]
         assert rows[1]["feasible_mean"] == 1.0  # the data are feasible
         assert stdout.count("feasible") == 4
+    elif name == "quality_benchmark.py":
+        # a line per run as it ends, then the report: version, commit, a row per
+        # task and method
+        assert len((tmp / "quality.jsonl").read_text().splitlines()) == 8
+        assert stdout.count("| ehrlich-small | ") == 4
+        assert stdout.count("| branin | ") == 4
+        assert "skcoms 0.1" in stdout and "at commit" in stdout
     else:
         for figure in ("comparison.png", "comparison_training.png"):
             # a PNG file, not an empty one
