@@ -356,6 +356,9 @@ def test_ctrl_c_during_training_exits_130_without_output(tmp_path):
         stdout=subprocess.DEVNULL,
         text=True,
         env=ENV,
+        # a shell starts background jobs with SIGINT ignored, and Python then
+        # keeps it ignored: the child gets the default, as in a terminal
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         # past the first epoch, where fit alone would keep the model
