@@ -313,3 +313,34 @@ def test_paths_never_keep_a_design_of_the_data_on_the_device(fitted_sequences):
     in_data = np.array([tuple(r) in rows(X) for r in kept.tolist()])
     np.testing.assert_array_equal(kept[in_data], starts[in_data])
     assert (~in_data).sum() > 32 and traj.shape == (6, 64)
+
+
+def test_a_step_past_every_allowed_design_still_finds_designs_on_the_way(
+    fitted_sequences,
+):
+    # one step of this size changes most tokens: decoded in full ("last", one
+    # step) no path lands on an allowed new design here; each iterate also offers
+    # its decodings with 1, 2, 4, ... changed tokens ("best"), so more do
+    X, y, opt = fitted_sequences
+    Z0 = opt._designs[np.argsort(-y)[:32]]
+    space = opt.design_space_
+    found = {}
+    for selection in ("last", "best"):
+        Z, _ = ascend_decoded(
+            opt.estimator_.design_objective(),
+            Z0,
+            n_steps=1,
+            step_size=100.0,
+            sequence_length=space.sequence_length_,
+            n_categories=space.n_categories_,
+            soft_interpolation=space.soft_interpolation,
+            selection=selection,
+            known_keys=opt._known_keys,
+            allowed_pairs=opt._allowed_pairs,
+        )
+        designs = space.decode(Z)
+        # a path that found nothing keeps its start, a design of the data
+        new = np.array([tuple(d) not in rows(X) for d in designs.tolist()])
+        assert not has_pair_33(designs[new]).any()
+        found[selection] = int(new.sum())
+    assert found["last"] == 0 and found["best"] > 0, found
