@@ -110,12 +110,16 @@ def _done(path):
 
 def run(args, tasks):
     done = {(r["method"], r["task"], r["seed"]) for r in _done(args.output)}
-    for task_name, make in tasks.items():
-        task = make()
-        for method in args.methods:
-            for seed in range(args.seeds):
+    loaded = {}
+    # seed by seed, so that a stopped run has whole seeds of every task
+    for seed in range(args.seeds):
+        for task_name, make in tasks.items():
+            for method in args.methods:
                 if (method, task_name, seed) in done:
                     continue
+                if task_name not in loaded:
+                    loaded[task_name] = make()
+                task = loaded[task_name]
                 optimizer = build(method, task, args.max_iter)
                 start = time.perf_counter()
                 try:

@@ -12,6 +12,7 @@ _EXPORTS = {
     "CbASOptimizer": ".baselines",
     "CategoricalSequence": ".spaces",
     "ConservativeObjectiveRegressor": "._regressor",
+    "ConservativeObjectiveRegressorCV": "._regressor_cv",
     "DesignObjective": "._regressor",
     "EnsembleObjectiveRegressor": ".baselines",
     "GradientAscentOptimizer": ".baselines",

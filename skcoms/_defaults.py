@@ -28,6 +28,15 @@ def is_discrete(design_space):
     return isinstance(design_space, CategoricalSequence)
 
 
+# parameters that only the dual-descent model (alpha="auto") has
+_DUAL_DESCENT_PARAMS = {
+    "alpha",
+    "overestimation_limit",
+    "alpha_init",
+    "alpha_learning_rate",
+}
+
+
 def default_model(discrete, *, conservative=True, ensemble=False, **params):
     """The model an optimizer uses when it is given none.
 
@@ -36,38 +45,51 @@ def default_model(discrete, *, conservative=True, ensemble=False, **params):
     discrete : bool
         Whether the designs are categorical (logit-encoded sequences).
     conservative : bool, default=True
-        A COMs model (``alpha="auto"`` with the reference's over-estimation
-        limit), or a plain regression model (``alpha=0.0``) as the baselines use.
+        A COMs model whose alpha is chosen from the data without an oracle
+        (:class:`~skcoms.ConservativeObjectiveRegressorCV`), or a plain regression
+        model (``alpha=0.0``) as the baselines use. With ``alpha`` or a setting of
+        dual descent among ``params``, a
+        :class:`~skcoms.ConservativeObjectiveRegressor` with the reference's
+        over-estimation limit.
     ensemble : bool, default=False
-        An :class:`~skcoms.EnsembleObjectiveRegressor` instead of a single network.
+        An :class:`~skcoms.EnsembleObjectiveRegressor` instead of a single network
+        (a plain one unless ``params`` say otherwise).
     **params
         Parameters of the model that override these defaults.
 
     Returns
     -------
-    model : ConservativeObjectiveRegressor or EnsembleObjectiveRegressor
+    model : ConservativeObjectiveRegressor, ConservativeObjectiveRegressorCV or \
+EnsembleObjectiveRegressor
         Unfitted.
 
     Examples
     --------
     >>> from skcoms._defaults import default_model
     >>> model = default_model(True)
-    >>> model.ascent_step_size, model.overestimation_limit
-    (2.0, 2.0)
+    >>> type(model).__name__, model.ascent_step_size
+    ('ConservativeObjectiveRegressorCV', 2.0)
+    >>> default_model(True, alpha="auto").overestimation_limit
+    2.0
     >>> default_model(False, conservative=False).alpha
     0.0
     """
     kind = "discrete" if discrete else "continuous"
     settings = {"ascent_step_size": ASCENT_STEP_SIZE[kind]}
-    if conservative:
+    dual = conservative and (ensemble or bool(_DUAL_DESCENT_PARAMS & set(params)))
+    if dual:
         settings["overestimation_limit"] = OVERESTIMATION_LIMIT[kind]
-    else:
+    elif not conservative:
         settings["alpha"] = 0.0
     settings.update(params)
     if ensemble:
         from ._ensemble import EnsembleObjectiveRegressor
 
         return EnsembleObjectiveRegressor(**settings)
+    if conservative and not dual:
+        from ._regressor_cv import ConservativeObjectiveRegressorCV
+
+        return ConservativeObjectiveRegressorCV(**settings)
     from ._regressor import ConservativeObjectiveRegressor
 
     return ConservativeObjectiveRegressor(**settings)

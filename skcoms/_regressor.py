@@ -298,7 +298,11 @@ class ConservativeObjectiveRegressor(
             return self._fit(X, y)
 
     def _fit(self, X, y):
-        hidden = self._hidden_sizes()
+        X, y = self._validate_training_data(X, y)
+        alpha = None if self.alpha == "auto" else float(self.alpha)
+        return self._fit_validated(X, y, alpha, _draw_seed(self.random_state))
+
+    def _validate_training_data(self, X, y):
         X, y = validate_data(
             self,
             X,
@@ -309,9 +313,16 @@ class ConservativeObjectiveRegressor(
         )
         y = check_scores(y)
         warn_if_constant(y, self)
-        device = resolve_device(self.device)
-        seed = _draw_seed(self.random_state)
+        return X, y
 
+    def _train(self, X, y, alpha, seed, n_members):
+        """Standardize, train ``n_members`` networks and return them with the rest.
+
+        ``alpha``: None (dual descent), a float, or a tuple with one fixed alpha
+        per member.
+        """
+        hidden = self._hidden_sizes()
+        device = resolve_device(self.device)
         x_mean, x_scale = _mean_and_scale(X)
         x_scale[x_scale < 1e-12] = 1.0
         y_mean, y_scale = (float(v[0]) for v in _mean_and_scale(y[:, None]))
@@ -328,19 +339,28 @@ class ConservativeObjectiveRegressor(
             (y - y_mean) / y_scale,
             layer_sizes=[n_features, *hidden, 1],
             activation=self.activation,
-            n_members=self._n_members,
-            config=self._training_config(step),
+            n_members=n_members,
+            config=self._training_config(step, alpha),
             seed=seed,
             device=device,
             dtype=self.dtype,
         )
-        self._warn_about_training(history)
+        fitted = {
+            "network_": network,
+            "device_": device,
+            "x_mean_": x_mean,
+            "x_scale_": x_scale,
+            "y_mean_": y_mean,
+            "y_scale_": y_scale,
+            "ascent_step_size_": step,
+        }
+        return fitted, history
 
-        self.network_ = network
-        self.device_ = device
-        self.x_mean_, self.x_scale_ = x_mean, x_scale
-        self.y_mean_, self.y_scale_ = y_mean, y_scale
-        self.ascent_step_size_ = step
+    def _fit_validated(self, X, y, alpha, seed):
+        fitted, history = self._train(X, y, alpha, seed, self._n_members)
+        self._warn_about_training(history, dual=alpha is None)
+        for name, value in fitted.items():
+            setattr(self, name, value)
         self.n_iter_ = history.n_epochs
         self.loss_curve_ = history.loss
         self.mse_curve_ = history.mse
@@ -349,15 +369,17 @@ class ConservativeObjectiveRegressor(
         self.alpha_ = history.alpha[-1]
         return self
 
-    def _training_config(self, step):
+    def _training_config(self, step, alpha):
+        # the settings of dual descent only matter without a fixed alpha
+        dual = alpha is None
         return TrainingConfig(
             n_epochs=self.max_iter,
             batch_size=self.batch_size,
             learning_rate=self.learning_rate_init,
-            alpha=None if self.alpha == "auto" else float(self.alpha),
-            overestimation_limit=float(self.overestimation_limit),
-            alpha_init=float(self.alpha_init),
-            alpha_learning_rate=float(self.alpha_learning_rate),
+            alpha=alpha,
+            overestimation_limit=float(self.overestimation_limit) if dual else 0.0,
+            alpha_init=float(self.alpha_init) if dual else 1.0,
+            alpha_learning_rate=float(self.alpha_learning_rate) if dual else 0.0,
             n_ascent_steps=self.n_ascent_steps,
             ascent_step_size=step,
             tol=float(self.tol),
@@ -369,15 +391,15 @@ class ConservativeObjectiveRegressor(
     def __sklearn_is_fitted__(self):
         return hasattr(self, "network_")
 
-    def _warn_about_training(self, history):
+    def _warn_about_training(self, history, dual):
         if history.interrupted:
             warnings.warn(
                 f"Training was interrupted; the model keeps the weights of its last "
                 f"completed epoch ({history.n_epochs} of {self.max_iter}).",
                 TrainingInterruptedWarning,
-                stacklevel=5,
+                stacklevel=6,
             )
-        if self.alpha != "auto":
+        if not dual:
             return
         if any(a >= ALPHA_MAX * 0.999 for a in history.final_alpha):
             warnings.warn(
@@ -385,7 +407,7 @@ class ConservativeObjectiveRegressor(
                 f"stayed above overestimation_limit={self.overestimation_limit}. "
                 "Raise overestimation_limit or lower ascent_step_size.",
                 ConvergenceWarning,
-                stacklevel=5,
+                stacklevel=6,
             )
         elif min(history.overestimation) > self.overestimation_limit and (
             history.n_epochs == self.max_iter
@@ -396,14 +418,14 @@ class ConservativeObjectiveRegressor(
                 f"(last: {history.overestimation[-1]:.3g}). "
                 "Raise max_iter or alpha_learning_rate.",
                 ConvergenceWarning,
-                stacklevel=5,
+                stacklevel=6,
             )
         if any(a <= ALPHA_MIN * 1.001 for a in history.final_alpha):
             warnings.warn(
                 f"alpha reached its lower bound {ALPHA_MIN:g}: the model is "
                 "effectively unconstrained (plain regression).",
                 ConvergenceWarning,
-                stacklevel=5,
+                stacklevel=6,
             )
 
     def _numpy_dtype(self):

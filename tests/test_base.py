@@ -9,7 +9,11 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from skcoms import ConservativeObjectiveRegressor, EnsembleObjectiveRegressor
+from skcoms import (
+    ConservativeObjectiveRegressor,
+    ConservativeObjectiveRegressorCV,
+    EnsembleObjectiveRegressor,
+)
 from skcoms._base import _BaseModelOptimizer
 from skcoms._compat import Interval
 from skcoms._defaults import default_model
@@ -101,10 +105,15 @@ def test_cmaes_declares_only_its_own_parameters():
 
 def test_default_model_of_each_design_space():
     discrete = default_model(True)
-    assert (discrete.ascent_step_size, discrete.overestimation_limit) == (2.0, 2.0)
-    assert discrete.alpha == "auto"
+    assert isinstance(discrete, ConservativeObjectiveRegressorCV)
+    assert discrete.ascent_step_size == 2.0
     continuous = default_model(False)
-    assert continuous.get_params() == ConservativeObjectiveRegressor().get_params()
+    assert continuous.get_params() == ConservativeObjectiveRegressorCV().get_params()
+    # a setting of dual descent asks for the dual-descent model
+    dual = default_model(True, alpha="auto")
+    assert type(dual) is ConservativeObjectiveRegressor
+    assert (dual.ascent_step_size, dual.overestimation_limit) == (2.0, 2.0)
+    assert default_model(False, overestimation_limit=1.0).alpha == "auto"
     plain = default_model(True, conservative=False, max_iter=3)
     assert (plain.alpha, plain.ascent_step_size, plain.max_iter) == (0.0, 2.0, 3)
     ensemble = default_model(False, conservative=False, ensemble=True, n_members=2)

@@ -399,7 +399,10 @@ def test_every_method_builds_its_optimizer_with_the_reference_settings(discrete)
         if model is not None:
             assert model.max_iter == 3
             assert model.ascent_step_size == (2.0 if discrete else 0.05)
-            assert model.alpha == ("auto" if name == "coms" else 0.0)
+            if name == "coms":  # alpha chosen among candidates that include 0
+                assert model.alphas == (0.0, 0.01, 0.1, 1.0)
+            else:
+                assert model.alpha == 0.0
         # the optimizers' own defaults: new designs for coms, the published
         # protocol for the baselines
         if method.proposer:

@@ -14,6 +14,7 @@ from skcoms import (
     Box,
     CategoricalSequence,
     ConservativeObjectiveRegressor,
+    ConservativeObjectiveRegressorCV,
     OfflineDesignOptimizer,
 )
 from skcoms._torch.ascent import gradient_ascent
@@ -106,9 +107,11 @@ def test_default_estimator_follows_the_design_space():
     opt = OfflineDesignOptimizer()
     continuous = opt._default_estimator(Box())
     categorical = opt._default_estimator(CategoricalSequence())
-    assert continuous.get_params() == ConservativeObjectiveRegressor().get_params()
+    # a conservative model whose alpha the package chooses, with the reference's
+    # ascent step for each kind of design space
+    assert continuous.get_params() == ConservativeObjectiveRegressorCV().get_params()
+    assert isinstance(categorical, ConservativeObjectiveRegressorCV)
     assert categorical.ascent_step_size == 2.0
-    assert categorical.overestimation_limit == 2.0
 
 
 def test_proposals_are_best_first_with_a_trajectory():

@@ -100,23 +100,29 @@ def predict_network(network, X, *, x_mean, x_scale, aggregate, device):
     depend on the rows it comes with (matrix-product kernels sum in an order that
     depends on the row count). Rows are sent to the device in chunks.
 
+    Parameters
+    ----------
+    aggregate : {"mean", "min"} or None
+        How members are combined; None keeps one row per member.
+
     Returns
     -------
-    pred : ndarray of shape (n,), float64
+    pred : ndarray of shape (n,), or (n_members, n) with ``aggregate=None``; float64
     """
     mean, scale = _standardization(network, x_mean, x_scale, device)
     if mean.dtype != torch.float64:
         network = network.astype(torch.float64)
         mean, scale = mean.double(), scale.double()
-    out = np.empty(X.shape[0], dtype=np.float64)
+    out = np.empty((network.n_members, X.shape[0]), dtype=np.float64)
     with torch.no_grad():
         for start in range(0, X.shape[0], _PREDICT_CHUNK):
             chunk = torch.as_tensor(X[start : start + _PREDICT_CHUNK])
             chunk = chunk.to(device=device, dtype=mean.dtype)
             pred = network.forward((chunk - mean) / scale)
-            pred = pred.amin(0) if aggregate == "min" else pred.mean(0)
-            out[start : start + _PREDICT_CHUNK] = pred.double().cpu().numpy()
-    return out
+            out[:, start : start + _PREDICT_CHUNK] = pred.double().cpu().numpy()
+    if aggregate is None:
+        return out
+    return out.min(0) if aggregate == "min" else out.mean(0)
 
 
 def design_objective(network, *, x_mean, x_scale, y_mean, y_scale, aggregate, device):

@@ -25,7 +25,9 @@ class TrainingConfig:
     n_epochs: int
     batch_size: int
     learning_rate: float
-    alpha: float | None  # None: tuned by dual descent toward overestimation_limit
+    # None: tuned by dual descent toward overestimation_limit; a tuple: one fixed
+    # alpha per member
+    alpha: float | tuple | None
     overestimation_limit: float
     alpha_init: float
     alpha_learning_rate: float
@@ -61,7 +63,16 @@ class _Trainer:
         self.net, self.config = net, config
         k = net.n_members
         self.dual = config.alpha is None
-        self.conservative = self.dual or config.alpha > 0
+        if not self.dual:
+            alphas = config.alpha
+            if not isinstance(alphas, tuple):
+                alphas = (alphas,)
+            if len(alphas) not in (1, k):
+                raise ValueError(
+                    f"{len(alphas)} alphas were given for {k} members; give one "
+                    "alpha or one per member."
+                )
+        self.conservative = self.dual or max(alphas) > 0
         # gradients are written out (see step): nothing is recorded for autograd
         net.requires_grad_(False)
         groups = [{"params": net.parameters(), "lr": config.learning_rate}]
@@ -72,8 +83,8 @@ class _Trainer:
                 {"params": [self.log_alpha], "lr": config.alpha_learning_rate}
             )
         else:
-            self.fixed_alpha = torch.full(
-                (k,), config.alpha, device=device, dtype=dtype
+            self.fixed_alpha = (
+                torch.tensor(alphas, device=device, dtype=dtype).expand(k).contiguous()
             )
         # fused: one kernel updates every parameter (CPU and CUDA)
         self.optimizer = torch.optim.Adam(groups, fused=True)

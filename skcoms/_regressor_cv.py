@@ -1,0 +1,266 @@
+"""ConservativeObjectiveRegressorCV: alpha chosen from the data, without an oracle."""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+
+from ._compat import Interval, _fit_context
+from ._persistence import fit_or_unfit
+from ._regressor import ConservativeObjectiveRegressor, _draw_seed
+from ._torch.network import predict_network
+from .model_selection import top_k_order
+
+__all__ = ["ConservativeObjectiveRegressorCV"]
+
+# the conservative settings of dual descent do not apply: every alpha is fixed
+_DUAL_ONLY = ("alpha", "overestimation_limit", "alpha_init", "alpha_learning_rate")
+_PARENT_CONSTRAINTS = ConservativeObjectiveRegressor._parameter_constraints
+
+
+def _check_alphas(alphas):
+    try:
+        values = np.asarray(alphas, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"alphas must be a sequence of non-negative numbers, got {alphas!r}."
+        ) from None
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(
+            f"alphas must be a non-empty 1-D sequence of numbers, got {alphas!r}."
+        )
+    if not (np.isfinite(values).all() and (values >= 0).all()):
+        raise ValueError(
+            f"alphas must be finite and non-negative, got {values.tolist()}."
+        )
+    return values
+
+
+class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
+    """COMs regressor whose conservative weight ``alpha`` is chosen from the data.
+
+    The choice needs no oracle. The designs with the top ``holdout_fraction`` of
+    the scores are held out (as :class:`~skcoms.model_selection.TopKSplit` does):
+    they stand for the better designs an optimizer is after, which the model has
+    not seen. One network per candidate in ``alphas`` is trained on the rest, all
+    of them in one stacked pass. The candidate whose network predicts the held-out
+    designs with the smallest squared error wins, and a single network with that
+    alpha is then trained on all the data. ``alpha=0`` is plain regression; a
+    larger alpha pushes down the scores of designs that gradient ascent reaches
+    (see :class:`~skcoms.ConservativeObjectiveRegressor`).
+
+    This costs one stacked fit of ``len(alphas)`` members, on at most
+    ``max_selection_samples`` designs, and one fit of a single network.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(256, 256)
+        Width of each hidden layer.
+    alphas : array-like of float >= 0, default=(0.0, 0.01, 0.1, 1.0)
+        Candidate weights of the conservative term. With a single value no
+        selection is run.
+    holdout_fraction : float in (0, 1), default=0.1
+        Share of the designs, those with the highest scores, held out to choose
+        alpha; rounded up, at least one design.
+    max_selection_samples : int >= 2 or None, default=4096
+        The candidates are trained on at most this many designs below the
+        held-out ones, drawn at random (seeded by ``random_state``); None uses
+        them all.
+    activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
+        Hidden-layer activation.
+    n_ascent_steps : int >= 1, default=10
+        Gradient-ascent steps used to find the negatives ``x-``.
+    ascent_step_size : float > 0, default=0.05
+        Step of that ascent in standardized input units, before scaling.
+    scale_step_by_sqrt_dim : bool, default=True
+        Multiply ``ascent_step_size`` by ``sqrt(n_features)``.
+    learning_rate_init : float > 0, default=1e-3
+        Adam learning rate of the networks.
+    batch_size : int >= 1, default=128
+        Minibatch size (capped at the number of samples).
+    max_iter : int >= 1, default=50
+        Maximum number of epochs, of the selection and of the final fit.
+    tol : float >= 0, default=1e-4
+        See :class:`~skcoms.ConservativeObjectiveRegressor`.
+    n_iter_no_change : int >= 0, default=10
+        See :class:`~skcoms.ConservativeObjectiveRegressor`.
+    device : str, default="auto"
+        ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
+    dtype : {"float32", "float64"}, default="float32"
+        Precision of the networks.
+    cuda_graph : bool, default=True
+        Replay the inner ascent as a CUDA graph on CUDA devices.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the held-out subsample, the initializations and the minibatch
+        orders through private generators.
+    verbose : bool, default=False
+        Print one line per epoch.
+
+    Attributes
+    ----------
+    alpha_ : float
+        The chosen alpha, that of the final network.
+    alphas_ : ndarray of shape (n_alphas,)
+        The candidates, as given.
+    holdout_mse_ : ndarray of shape (n_alphas,) or None
+        Each candidate's mean squared error on the held-out designs, in the
+        units of ``y``; None when a single alpha was given.
+    n_selection_samples_ : int
+        Designs the candidates were trained on (0 without a selection).
+    network_ : StackedMLP
+        The final network, trained on all the data with ``alpha_``.
+    See :class:`~skcoms.ConservativeObjectiveRegressor` for the others; they
+    describe the final fit.
+
+    See Also
+    --------
+    skcoms.ConservativeObjectiveRegressor : One fixed alpha, or dual descent.
+    skcoms.model_selection.TopKSplit : The same held-out top designs, as a
+        cross-validation splitter for ``GridSearchCV``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcoms import ConservativeObjectiveRegressorCV
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.uniform(-1, 1, size=(300, 2))
+    >>> y = -(X ** 2).sum(axis=1)
+    >>> model = ConservativeObjectiveRegressorCV(
+    ...     (32, 32), alphas=[0.0, 1.0], max_iter=40, random_state=0
+    ... ).fit(X, y)
+    >>> model.holdout_mse_.shape
+    (2,)
+    >>> model.alpha_ in (0.0, 1.0)
+    True
+    """
+
+    _parameter_constraints = {
+        **{
+            key: value
+            for key, value in _PARENT_CONSTRAINTS.items()
+            if key not in _DUAL_ONLY
+        },
+        "alphas": ["array-like"],
+        "holdout_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "max_selection_samples": [Interval(Integral, 2, None, closed="left"), None],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(256, 256),
+        *,
+        alphas=(0.0, 0.01, 0.1, 1.0),
+        holdout_fraction=0.1,
+        max_selection_samples=4096,
+        activation="relu",
+        n_ascent_steps=10,
+        ascent_step_size=0.05,
+        scale_step_by_sqrt_dim=True,
+        learning_rate_init=1e-3,
+        batch_size=128,
+        max_iter=50,
+        tol=1e-4,
+        n_iter_no_change=10,
+        device="auto",
+        dtype="float32",
+        cuda_graph=True,
+        random_state=None,
+        verbose=False,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.alphas = alphas
+        self.holdout_fraction = holdout_fraction
+        self.max_selection_samples = max_selection_samples
+        self.activation = activation
+        self.n_ascent_steps = n_ascent_steps
+        self.ascent_step_size = ascent_step_size
+        self.scale_step_by_sqrt_dim = scale_step_by_sqrt_dim
+        self.learning_rate_init = learning_rate_init
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.device = device
+        self.dtype = dtype
+        self.cuda_graph = cuda_graph
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Choose alpha on the held-out top designs, then train on all of them.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Designs, already encoded as real vectors; at least 3 when there is
+            more than one alpha (one held out, two to train on).
+        y : array-like of shape (n_samples,)
+            Their scores (higher is better).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+
+        Raises
+        ------
+        skcoms.exceptions.DivergenceError
+            When a training diverges. Any error, or an interrupt, leaves the
+            estimator unfitted (an earlier fit included), except an interrupt
+            after the first epoch of the final fit, which keeps its last
+            completed epoch with a warning.
+        """
+        with fit_or_unfit(self):
+            return self._fit(X, y)
+
+    def _fit(self, X, y):
+        alphas = _check_alphas(self.alphas)
+        X, y = self._validate_training_data(X, y)
+        seed = _draw_seed(self.random_state)
+        holdout_mse, n_selection = None, 0
+        if alphas.size > 1:
+            holdout_mse, n_selection = self._select(X, y, alphas, seed)
+            chosen = float(alphas[int(np.argmin(holdout_mse))])
+        else:
+            chosen = float(alphas[0])
+        self._fit_validated(X, y, chosen, seed)
+        self.alpha_ = chosen  # as given, not the network's float32 copy
+        self.alphas_ = alphas
+        self.holdout_mse_ = holdout_mse
+        self.n_selection_samples_ = n_selection
+        return self
+
+    def _select(self, X, y, alphas, seed):
+        """Each candidate's squared error on the held-out top designs."""
+        n = X.shape[0]
+        n_top = max(1, math.ceil(round(self.holdout_fraction * n, 8)))
+        if n - n_top < 2:
+            raise ValueError(
+                f"Choosing alpha needs at least 2 designs below the held-out top "
+                f"{n_top} (holdout_fraction={self.holdout_fraction}); got {n} "
+                "samples. Give one alpha, or more designs."
+            )
+        order = top_k_order(y)
+        top, rest = order[n - n_top :], order[: n - n_top]
+        if self.max_selection_samples is not None and rest.size > (
+            self.max_selection_samples
+        ):
+            rng = np.random.default_rng(seed)
+            rest = np.sort(rng.choice(rest, self.max_selection_samples, replace=False))
+        fitted, history = self._train(
+            X[rest], y[rest], tuple(alphas.tolist()), seed, alphas.size
+        )
+        if history.interrupted:
+            # a partly trained set of candidates would choose at random
+            raise KeyboardInterrupt
+        pred = predict_network(
+            fitted["network_"],
+            X[top],
+            x_mean=fitted["x_mean_"],
+            x_scale=fitted["x_scale_"],
+            aggregate=None,
+            device=fitted["device_"],
+        )
+        pred = pred * fitted["y_scale_"] + fitted["y_mean_"]
+        return np.mean((pred - y[top]) ** 2, axis=1), int(rest.size)
