@@ -66,10 +66,12 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
     ----------
     estimator : estimator or None, default=None
         The model of the score. It must offer ``design_objective()`` after fit.
-        ``None`` uses a ``ConservativeObjectiveRegressor`` with the reference's
-        settings for the design space: its defaults for continuous designs, and
-        ``ascent_step_size=2.0, overestimation_limit=2.0`` for categorical ones.
-        To search its parameters (``estimator__alpha``), pass it explicitly.
+        ``None`` uses a :class:`~skcoms.ConservativeObjectiveRegressorCV`, which
+        chooses alpha among ``(0, 0.01, 0.1, 1)`` by its error on the top 10% of
+        the data held out, with the reference's ascent step for the design space
+        (its default for continuous designs, ``ascent_step_size=2.0`` for
+        categorical ones). To search its parameters (``estimator__alpha``), pass
+        it explicitly.
     design_space : Box, CategoricalSequence or None, default=None
         How designs are encoded. ``None`` infers it from ``X`` (see
         :func:`skcoms.spaces.infer_design_space`): floats give ``Box()`` (bounds

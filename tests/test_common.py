@@ -50,6 +50,14 @@ FAST = {
         n_ascent_steps=3,
         random_state=0,
     ),
+    # two candidates: the selection and the final fit both run
+    "ConservativeObjectiveRegressorCV": lambda cls: cls(
+        hidden_layer_sizes=(32, 32),
+        alphas=(0.0, 0.1),
+        max_iter=30,
+        n_ascent_steps=3,
+        random_state=0,
+    ),
     "OfflineDesignOptimizer": lambda cls: cls(_small_model(), n_steps=2),
     "GradientAscentOptimizer": lambda cls: cls(
         _small_model().set_params(alpha=0.0), n_steps=2

@@ -1,0 +1,164 @@
+"""ConservativeObjectiveRegressorCV: alpha chosen on the held-out top designs."""
+
+import numpy as np
+import pytest
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skcoms import ConservativeObjectiveRegressor, ConservativeObjectiveRegressorCV
+from skcoms._torch.device import resolve_device
+from skcoms._torch.network import fit_network
+from skcoms._torch.train import TrainingConfig
+
+SMALL = {"hidden_layer_sizes": (32, 32), "max_iter": 20, "n_ascent_steps": 3}
+
+
+@pytest.fixture(scope="module")
+def bowl():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, size=(300, 3))
+    return X, -(X**2).sum(axis=1)
+
+
+def _config(alpha):
+    return TrainingConfig(
+        n_epochs=3,
+        batch_size=64,
+        learning_rate=1e-3,
+        alpha=alpha,
+        overestimation_limit=0.0,
+        alpha_init=1.0,
+        alpha_learning_rate=0.0,
+        n_ascent_steps=3,
+        ascent_step_size=0.5,
+        tol=0.0,
+        n_iter_no_change=0,
+    )
+
+
+def _fit_stack(X, y, alpha, n_members):
+    return fit_network(
+        X,
+        y,
+        layer_sizes=[X.shape[1], 16, 1],
+        activation="relu",
+        n_members=n_members,
+        config=_config(alpha),
+        seed=0,
+        device=resolve_device("cpu"),
+        dtype="float64",
+    )
+
+
+def test_one_alpha_per_member_trains_each_member_with_its_own(bowl):
+    X, y = bowl
+    same, _ = _fit_stack(X, y, 0.5, 2)
+    per_member, history = _fit_stack(X, y, (0.5, 0.5), 2)
+    for a, b in zip(same.weights, per_member.weights):
+        assert np.array_equal(a.numpy(), b.numpy())
+    mixed, history = _fit_stack(X, y, (0.0, 5.0), 2)
+    plain, _ = _fit_stack(X, y, 0.0, 2)
+    assert history.final_alpha == [0.0, 5.0]
+    # same initialization and minibatches: the alpha=0 member trains as a plain
+    # one, the other does not
+    for a, b in zip(mixed.weights, plain.weights):
+        np.testing.assert_allclose(a[0].numpy(), b[0].numpy(), rtol=0, atol=1e-10)
+        assert np.abs(a[1].numpy() - b[1].numpy()).max() > 1e-3
+    with pytest.raises(ValueError, match="3 alphas were given for 2 members"):
+        _fit_stack(X, y, (0.0, 1.0, 2.0), 2)
+
+
+def test_chooses_the_alpha_with_the_smallest_holdout_error(bowl):
+    X, y = bowl
+    model = ConservativeObjectiveRegressorCV(
+        alphas=(0.0, 0.1, 10.0), random_state=0, **SMALL
+    ).fit(X, y)
+    assert model.holdout_mse_.shape == (3,)
+    assert np.all(np.isfinite(model.holdout_mse_))
+    assert model.alpha_ == model.alphas_[np.argmin(model.holdout_mse_)]
+    # a strongly conservative model under-predicts the unseen better designs of a
+    # smooth bowl: its held-out error is the largest
+    assert model.holdout_mse_[2] > model.holdout_mse_[0]
+    assert model.alpha_ != 10.0
+    # 300 designs, 30 held out, the other 270 all used
+    assert model.n_selection_samples_ == 270
+
+
+def test_the_final_model_is_the_chosen_alpha_fitted_on_all_data(bowl):
+    X, y = bowl
+    model = ConservativeObjectiveRegressorCV(
+        alphas=(0.0, 10.0), random_state=0, **SMALL
+    ).fit(X, y)
+    single = ConservativeObjectiveRegressor(
+        alpha=model.alpha_, random_state=0, **SMALL
+    ).fit(X, y)
+    assert np.array_equal(model.predict(X), single.predict(X))
+    assert model.network_.n_members == 1
+
+
+def test_a_single_alpha_runs_no_selection(bowl):
+    X, y = bowl
+    model = ConservativeObjectiveRegressorCV(alphas=[0.1], random_state=0, **SMALL).fit(
+        X, y
+    )
+    single = ConservativeObjectiveRegressor(alpha=0.1, random_state=0, **SMALL)
+    assert model.holdout_mse_ is None and model.n_selection_samples_ == 0
+    assert model.alpha_ == 0.1
+    assert np.array_equal(model.predict(X), single.fit(X, y).predict(X))
+
+
+def test_selection_subsample_is_seeded_and_leaves_global_rng_alone(bowl):
+    X, y = bowl
+    params = dict(alphas=(0.0, 1.0), max_selection_samples=50, **SMALL)
+    state = np.random.get_state()[1].copy()
+    a = ConservativeObjectiveRegressorCV(random_state=3, **params).fit(X, y)
+    b = ConservativeObjectiveRegressorCV(random_state=3, **params).fit(X, y)
+    assert np.array_equal(np.random.get_state()[1], state)
+    assert a.n_selection_samples_ == 50
+    assert np.array_equal(a.holdout_mse_, b.holdout_mse_)
+    assert np.array_equal(a.predict(X), b.predict(X))
+
+
+@pytest.mark.parametrize(
+    "alphas, message",
+    [
+        ((), "non-empty"),
+        ([[0.0, 1.0]], "1-D"),
+        ((0.0, -1.0), "non-negative"),
+        ((0.0, np.nan), "finite"),
+        (("a", 1.0), "sequence of non-negative numbers"),
+    ],
+)
+def test_bad_alphas_are_clear_errors(bowl, alphas, message):
+    X, y = bowl
+    with pytest.raises(ValueError, match=message):
+        ConservativeObjectiveRegressorCV(alphas=alphas, **SMALL).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"holdout_fraction": 0.0},
+        {"holdout_fraction": 1.0},
+        {"max_selection_samples": 1},
+    ],
+)
+def test_bad_selection_settings_are_clear_errors(bowl, params):
+    X, y = bowl
+    with pytest.raises(InvalidParameterError):
+        ConservativeObjectiveRegressorCV(**params, **SMALL).fit(X, y)
+
+
+def test_too_few_designs_to_hold_out_is_a_clear_error():
+    X, y = np.array([[0.0], [1.0]]), np.array([0.0, 1.0])
+    with pytest.raises(ValueError, match="at least 2 designs below the held-out"):
+        ConservativeObjectiveRegressorCV(**SMALL).fit(X, y)
+    # one alpha needs no held-out designs
+    ConservativeObjectiveRegressorCV(alphas=[0.0], **SMALL).fit(X, y)
+
+
+def test_unfitted_after_a_failed_refit(bowl):
+    X, y = bowl
+    model = ConservativeObjectiveRegressorCV(alphas=(0.0, 1.0), **SMALL).fit(X, y)
+    with pytest.raises(ValueError):
+        model.fit(X[:2], y[:2])
+    assert not hasattr(model, "network_") and not hasattr(model, "alpha_")
