@@ -30,6 +30,8 @@ class EnsembleObjectiveRegressor(ConservativeObjectiveRegressor):
         How member scores are combined.
     activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
         Hidden-layer activation.
+    loss : {"squared_error", "listnet"}, default="squared_error"
+        The fit term; see :class:`~skcoms.ConservativeObjectiveRegressor`.
     alpha : float >= 0 or "auto", default=0.0
         Weight of the conservative term of each member; ``"auto"`` tunes it by
         dual descent toward ``overestimation_limit``.
@@ -106,6 +108,7 @@ class EnsembleObjectiveRegressor(ConservativeObjectiveRegressor):
         n_members=5,
         aggregate="mean",
         activation="relu",
+        loss="squared_error",
         alpha=0.0,
         overestimation_limit=0.5,
         alpha_init=0.1,
@@ -127,6 +130,7 @@ class EnsembleObjectiveRegressor(ConservativeObjectiveRegressor):
         super().__init__(
             hidden_layer_sizes,
             activation=activation,
+            loss=loss,
             alpha=alpha,
             overestimation_limit=overestimation_limit,
             alpha_init=alpha_init,

@@ -91,6 +91,15 @@ class ConservativeObjectiveRegressor(
         Width of each hidden layer.
     activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
         Hidden-layer activation.
+    loss : {"squared_error", "listnet"}, default="squared_error"
+        The fit term. ``"listnet"`` is the ranking loss of Tan et al. (2025):
+        each minibatch is a list, and the loss is the cross-entropy between the
+        softmax of its standardized scores and that of the predictions, which
+        fixes only the order of the predictions; after training each network's
+        output is mapped onto ``y`` by a least-squares ``a f + b`` (``a > 0``), so
+        that ``predict`` is in the units of ``y``. It combines with the
+        conservative term, whose over-estimation is then measured in the
+        network's own units during training.
     alpha : float >= 0 or "auto", default="auto"
         Weight of the conservative term. ``"auto"`` tunes it by dual descent toward
         ``overestimation_limit``; a float fixes it (0 is plain regression).
@@ -114,7 +123,7 @@ class ConservativeObjectiveRegressor(
     max_iter : int >= 1, default=50
         Maximum number of epochs.
     tol : float >= 0, default=1e-4
-        Training stops when the epoch's mean squared error (standardized) has not
+        Training stops when the epoch's fit term (see ``mse_curve_``) has not
         improved by ``tol`` for ``n_iter_no_change`` consecutive epochs.
     n_iter_no_change : int >= 0, default=10
         See ``tol``; 0 always runs ``max_iter`` epochs.
@@ -146,7 +155,8 @@ class ConservativeObjectiveRegressor(
     loss_curve_ : list of float
         Training objective per epoch (mean over minibatches).
     mse_curve_ : list of float
-        Mean squared error per epoch, in standardized units.
+        The fit term per epoch: the mean squared error in standardized units, or
+        the ListNet loss with ``loss="listnet"``. ``tol`` applies to it.
     overestimation_curve_ : list of float
         ``mean f(x-) - mean f(x)`` per epoch, in standardized units. With a fixed
         ``alpha=0`` nothing is mined during training and it is measured on each
@@ -176,6 +186,9 @@ class ConservativeObjectiveRegressor(
     B. Trabucco, A. Kumar, X. Geng, S. Levine. "Conservative Objective Models for
     Effective Offline Model-Based Optimization." ICML 2021.
 
+    R.-X. Tan et al. "Offline Model-Based Optimization by Learning to Rank."
+    ICLR 2025.
+
     Examples
     --------
     >>> import numpy as np
@@ -191,6 +204,7 @@ class ConservativeObjectiveRegressor(
     _parameter_constraints = {
         "hidden_layer_sizes": ["array-like"],
         "activation": [StrOptions(set(ACTIVATIONS))],
+        "loss": [StrOptions({"squared_error", "listnet"})],
         "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "overestimation_limit": [Interval(Real, None, None, closed="neither")],
         "alpha_init": [Interval(Real, 0, None, closed="neither")],
@@ -215,6 +229,7 @@ class ConservativeObjectiveRegressor(
         hidden_layer_sizes=(256, 256),
         *,
         activation="relu",
+        loss="squared_error",
         alpha="auto",
         overestimation_limit=0.5,
         alpha_init=0.1,
@@ -235,6 +250,7 @@ class ConservativeObjectiveRegressor(
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
+        self.loss = loss
         self.alpha = alpha
         self.overestimation_limit = overestimation_limit
         self.alpha_init = alpha_init
@@ -386,6 +402,7 @@ class ConservativeObjectiveRegressor(
             n_iter_no_change=self.n_iter_no_change,
             verbose=bool(self.verbose),
             cuda_graph=bool(self.cuda_graph),
+            loss=self.loss,
         )
 
     def __sklearn_is_fitted__(self):

@@ -68,6 +68,8 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         them all.
     activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
         Hidden-layer activation.
+    loss : {"squared_error", "listnet"}, default="squared_error"
+        The fit term; see :class:`~skcoms.ConservativeObjectiveRegressor`.
     n_ascent_steps : int >= 1, default=10
         Gradient-ascent steps used to find the negatives ``x-``.
     ascent_step_size : float > 0, default=0.05
@@ -153,6 +155,7 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         holdout_fraction=0.1,
         max_selection_samples=4096,
         activation="relu",
+        loss="squared_error",
         n_ascent_steps=10,
         ascent_step_size=0.05,
         scale_step_by_sqrt_dim=True,
@@ -172,6 +175,7 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         self.holdout_fraction = holdout_fraction
         self.max_selection_samples = max_selection_samples
         self.activation = activation
+        self.loss = loss
         self.n_ascent_steps = n_ascent_steps
         self.ascent_step_size = ascent_step_size
         self.scale_step_by_sqrt_dim = scale_step_by_sqrt_dim

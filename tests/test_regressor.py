@@ -399,3 +399,26 @@ def test_data_too_large_for_the_gpu_is_streamed(cliff_data, monkeypatch):
     monkeypatch.setattr(network, "_RESIDENT_FRACTION", 0.0)
     streamed = ConservativeObjectiveRegressor(**params).fit(X, y)
     np.testing.assert_allclose(streamed.predict(X), resident.predict(X), rtol=1e-10)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.1])
+def test_listnet_ranks_and_predicts_in_the_units_of_y(alpha):
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, size=(600, 4))
+    y = 100.0 - 30.0 * ((X - 0.3) ** 2).sum(axis=1)  # far from mean 0, std 1
+    model = ConservativeObjectiveRegressor(
+        (32, 32), loss="listnet", alpha=alpha, max_iter=40, random_state=0
+    ).fit(X, y)
+    X_test = rng.uniform(-1, 1, size=(300, 4))
+    y_test = 100.0 - 30.0 * ((X_test - 0.3) ** 2).sum(axis=1)
+    pred = model.predict(X_test)
+    # the order is learned; least squares after training restores scale and offset
+    assert np.corrcoef(pred, y_test)[0, 1] > 0.95
+    assert model.score(X_test, y_test) > 0.85
+    assert abs(model.predict(X).mean() - y.mean()) < 1e-3 * y.std()
+
+
+def test_unknown_loss_is_a_clear_error(cliff_data):
+    X, y = cliff_data
+    with pytest.raises(ValueError, match="'loss' parameter"):
+        ConservativeObjectiveRegressor(loss="hinge", **SMALL).fit(X, y)

@@ -29,7 +29,10 @@ def _config(alpha, **changes):
 
 
 def _plain_coms(weights, biases, X, y, config, seed, activation=torch.tanh):
-    """COMs written the usual way: autograd for the inner ascent and the loss."""
+    """COMs written the usual way: autograd for the inner ascent and the loss.
+
+    With ``config.loss == "listnet"`` the fit term is ListNet over each minibatch.
+    """
     params = [p.clone().requires_grad_(True) for p in weights + biases]
     n_layers = len(weights)
 
@@ -60,7 +63,12 @@ def _plain_coms(weights, biases, X, y, config, seed, activation=torch.tanh):
             pred = f(xb)
             overestimation = f(x_neg).mean() - pred.mean()
             alpha = log_alpha.exp().detach() if dual else config.alpha
-            loss = 0.5 * ((pred - yb) ** 2).mean() + alpha * overestimation
+            if config.loss == "listnet":
+                target = torch.softmax(yb, dim=0)
+                fit = -(target * torch.log_softmax(pred, dim=0)).sum()
+            else:
+                fit = 0.5 * ((pred - yb) ** 2).mean()
+            loss = fit + alpha * overestimation
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -98,6 +106,34 @@ def test_training_matches_a_plain_autograd_implementation(alpha, activation):
     if alpha is None:
         assert history.alpha[-1] == pytest.approx(expected_alpha, rel=1e-9)
         assert history.alpha[-1] != pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("alpha", [0.5, 0.0])
+def test_listnet_matches_autograd_then_maps_onto_the_scores(alpha):
+    gen = make_generator(0)
+    X = torch.randn(40, 3, generator=gen, dtype=torch.float64)
+    y = torch.sin(X).sum(1)
+    net = StackedMLP.initialize(
+        1, [3, 8, 1], "tanh", make_generator(1), "cpu", torch.float64
+    )
+    # enough training that the scores rise with y
+    config = _config(alpha, loss="listnet", learning_rate=0.05, n_epochs=5)
+    expected, _ = _plain_coms(net.weights, net.biases, X, y, config, 2)
+    history = train_conservative(net, X, y, config, make_generator(2))
+    # the ranking loss leaves scale and offset free: least squares maps them on y
+    f = (torch.tanh(X @ expected[0][0] + expected[2][0]) @ expected[1][0])[:, 0]
+    f = f + expected[3][0, 0, 0]
+    a = torch.cov(torch.stack([f, y]))[0, 1] / f.var()
+    shift = y.mean() - a * f.mean()
+    assert a > 0
+    torch.testing.assert_close(net.weights[0], expected[0], rtol=1e-9, atol=1e-11)
+    torch.testing.assert_close(net.weights[1], expected[1] * a, rtol=1e-9, atol=1e-11)
+    torch.testing.assert_close(
+        net.biases[1], expected[3] * a + shift, rtol=1e-9, atol=1e-11
+    )
+    pred = net.forward(X)[0]
+    assert abs(pred.mean() - y.mean()) < 1e-9  # least squares keeps the mean
+    assert len(history.mse) == 5 and history.mse[-1] < history.mse[0]  # ListNet
 
 
 @pytest.mark.parametrize("alpha", [None, 0.0])

@@ -37,6 +37,7 @@ class TrainingConfig:
     n_iter_no_change: int
     verbose: bool = False
     cuda_graph: bool = True  # replay the inner ascent as a CUDA graph on CUDA devices
+    loss: str = "squared_error"  # the fit term: "squared_error" or "listnet"
 
 
 @dataclass
@@ -44,7 +45,7 @@ class TrainingHistory:
     """Per-epoch curves (means over members), read from the device once per epoch."""
 
     loss: list = field(default_factory=list)
-    mse: list = field(default_factory=list)
+    mse: list = field(default_factory=list)  # the fit term (squared error or ListNet)
     overestimation: list = field(default_factory=list)
     alpha: list = field(default_factory=list)
     n_epochs: int = 0
@@ -154,7 +155,7 @@ class _Trainer:
         return x_neg
 
     def step(self, xb, yb):
-        """One optimizer step; returns per-member (loss, mse, over-estimation).
+        """One optimizer step; returns per-member (loss, fit term, over-estimation).
 
         The gradients are written out rather than taken by autograd. Per member the
         loss is ``0.5 * mean((pred - y)^2) + alpha * (mean(neg) - mean(pred))``, so
@@ -162,7 +163,9 @@ class _Trainer:
         the data rows and ``alpha / B`` on the negatives; the network's own
         backward pass turns that into the weight gradients. ``alpha`` enters the
         network's loss as a constant, and dual descent's gradient with respect to
-        ``log(alpha)`` is ``alpha * (limit - overestimation)``.
+        ``log(alpha)`` is ``alpha * (limit - overestimation)``. With the ListNet
+        loss the fit term is ``-sum softmax(y) log softmax(pred)`` over the
+        minibatch, whose derivative is ``softmax(pred) - softmax(y)``.
         """
         net, size = self.net, xb.shape[0]
         n_members = net.n_members
@@ -177,9 +180,17 @@ class _Trainer:
         else:
             pred, backward = self._forward_backward(shared)
             overestimation = torch.zeros_like(pred[:, 0])
-        residual = pred - yb
-        mse = residual.square().mean(1)
-        loss = 0.5 * mse + alpha[:, 0] * overestimation
+        if self.config.loss == "listnet":
+            # the minibatch is one list: cross-entropy between the softmax of the
+            # scores and that of the predictions; its gradient is q - p per design
+            target = torch.softmax(yb, dim=0)
+            log_q = torch.log_softmax(pred, dim=1)
+            fit = -(target * log_q).sum(1)
+            residual = (log_q.exp() - target) * size
+        else:
+            residual = pred - yb
+            fit = 0.5 * residual.square().mean(1)
+        loss = fit + alpha[:, 0] * overestimation
         if self.conservative:
             scores_grad = torch.cat([residual - alpha, alpha.expand(-1, size)], dim=1)
         else:
@@ -193,7 +204,7 @@ class _Trainer:
         self.optimizer.step()
         if self.dual:
             self.log_alpha.clamp_(math.log(ALPHA_MIN), math.log(ALPHA_MAX))
-        return torch.stack([loss, mse, overestimation])
+        return torch.stack([loss, fit, overestimation])
 
     def epoch(self, X, y, order):
         """Mean loss, mse, over-estimation and alpha per member (a 4 x K tensor)."""
@@ -278,8 +289,10 @@ def train_conservative(net, X, y, config, generator, on_epoch=None):
             history.n_epochs = epoch
             snapshot = [p.detach().clone() for p in net.parameters()]
             if config.verbose:
+                fit_name = "listnet" if config.loss == "listnet" else "mse"
                 print(
-                    f"Epoch {epoch}/{config.n_epochs}: loss={loss:.5f} mse={mse:.5f} "
+                    f"Epoch {epoch}/{config.n_epochs}: loss={loss:.5f} "
+                    f"{fit_name}={mse:.5f} "
                     f"overestimation={overestimation:.5f} alpha={alpha:.5g}",
                     flush=True,
                 )
@@ -298,4 +311,34 @@ def train_conservative(net, X, y, config, generator, on_epoch=None):
                 p.copy_(saved)
         history.interrupted = True
     net.requires_grad_(False)
+    if config.loss == "listnet":
+        calibrate_scale(net, X, y)
     return history
+
+
+def calibrate_scale(net, X, y, chunk=65536):
+    """Map each member's output onto ``y`` by a least-squares ``a f + b``, in place.
+
+    A ranking loss fixes the order of the scores, not their scale or offset; after
+    this, predictions are in the units of ``y`` and the ascent's steps have the
+    size they have on a squared-error model. A member whose scores do not rise
+    with ``y`` (``a <= 0``) is only shifted.
+    """
+    device = net.weights[0].device
+    with torch.no_grad():
+        f = torch.cat(
+            [
+                net.forward(X[i : i + chunk].to(device)).double()
+                for i in range(0, X.shape[0], chunk)
+            ],
+            dim=1,
+        )
+        t = y.to(device).double()
+        f_mean, t_mean = f.mean(1), t.mean()
+        cov = ((f - f_mean[:, None]) * (t - t_mean)).mean(1)
+        var = (f - f_mean[:, None]).square().mean(1)
+        a = torch.where((cov > 0) & (var > 0), cov / var.clamp_min(1e-300), 1.0)
+        b = t_mean - a * f_mean
+        dtype = net.weights[-1].dtype
+        net.weights[-1].mul_(a.to(dtype)[:, None, None])
+        net.biases[-1].mul_(a.to(dtype)[:, None, None]).add_(b.to(dtype)[:, None, None])
