@@ -71,11 +71,15 @@ QUICK = {
     "branin": lambda: make_test_function_task("branin", n_samples=500, random_state=0),
 }
 METHODS = ("default", "grad", "grad-proposer", "best-of-data")
+# variants of the default, run when named with --methods
+VARIANTS = ("default-1path", "listnet")
 LABELS = {
     "default": "OfflineDesignOptimizer()",
     "grad": "GradientAscentOptimizer()",
     "grad-proposer": "plain model, package proposer",
     "best-of-data": "BestOfDataset()",
+    "default-1path": "OfflineDesignOptimizer(paths_per_design=1)",
+    "listnet": 'default with loss="listnet"',
 }
 
 
@@ -89,14 +93,21 @@ def build(method, task, max_iter):
             alpha=0.0, ascent_step_size=2.0 if task.is_discrete else 0.05, **small
         )
         return OfflineDesignOptimizer(model)
-    optimizer = (
-        OfflineDesignOptimizer() if method == "default" else GradientAscentOptimizer()
-    )
+    from skcoms._defaults import default_model
+
+    if method == "listnet":
+        model = default_model(task.is_discrete, loss="listnet", **small)
+        return OfflineDesignOptimizer(model)
+    if method == "default-1path":
+        optimizer = OfflineDesignOptimizer(paths_per_design=1)
+    elif method == "default":
+        optimizer = OfflineDesignOptimizer()
+    else:
+        optimizer = GradientAscentOptimizer()
     if small:
         # the default model of the space, with fewer epochs
-        from skcoms._defaults import default_model
-
-        model = default_model(task.is_discrete, conservative=method == "default")
+        conservative = method != "grad"
+        model = default_model(task.is_discrete, conservative=conservative)
         optimizer.set_params(estimator=model.set_params(**small))
     return optimizer
 
@@ -189,7 +200,7 @@ def report(path):
     ]
     tasks = list(dict.fromkeys(r["task"] for r in records))
     for task in tasks:
-        for method in METHODS:
+        for method in METHODS + VARIANTS:
             runs = [r for r in records if r["task"] == task and r["method"] == method]
             if not runs:
                 continue
@@ -208,7 +219,9 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     every = {**SHIPPED, **UNSHIPPED}
     parser.add_argument("--tasks", nargs="+", choices=tuple(every), default=None)
-    parser.add_argument("--methods", nargs="+", choices=METHODS, default=METHODS)
+    parser.add_argument(
+        "--methods", nargs="+", choices=METHODS + VARIANTS, default=METHODS
+    )
     parser.add_argument("--seeds", type=int, default=8)
     parser.add_argument("--n-designs", type=int, default=128)
     parser.add_argument("--n-jobs", type=int, default=None)
