@@ -24,6 +24,7 @@ NOTEBOOK = EXAMPLES / "quick_comparison.ipynb"
 NOT_HERE = {"benchmark_speed.py", "choose_alpha.py", "tfbind8_reproduction.py"}
 SCRIPTS = {
     "quickstart.py": [],
+    "ascent_diagnosis.py": ["--plot", "{tmp}/diagnosis.png"],
     "sequences.py": [],
     "grid_search_alpha.py": [],
     "compare_methods.py": ["-o", "{tmp}/comparison.png"],
@@ -88,6 +89,12 @@ def test_example_runs(name, example_runs):
     stdout = run["stdout"]
     if name == "quickstart.py":
         assert "best true score of the 16 proposals" in stdout
+    elif name == "ascent_diagnosis.py":
+        # per model: a row per ascent step (0 to 10), then the proposer's line
+        assert stdout.count("\n  10 ") == 3 and stdout.count("proposer: 32") == 3
+        assert "COMs, dual descent" in stdout and "package default" in stdout
+        png = (tmp / "diagnosis.png").read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
     elif name == "sequences.py":
         assert "best measured of 32 new sequences" in stdout
     elif name == "hopper_controller.py":
