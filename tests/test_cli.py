@@ -249,6 +249,11 @@ USAGE_ERRORS = {
         "--bounds and --column-bounds are for numeric designs",
     ),
     "inverted bounds": (["--bounds", "1", "0"], "lower bound must be below"),
+    "unknown loss": (["--loss", "hinge"], "invalid choice: 'hinge'"),
+    "loss for a baseline": (
+        ["--loss", "listnet", "--method", "mins"],
+        "--loss applies to --method coms only",
+    ),
     "alphabet for numbers": (["--alphabet", "AB"], "--alphabet is for sequence"),
     "bad device": (["--device", "tpu"], "device='tpu' is not understood"),
 }
@@ -401,6 +406,7 @@ def test_every_method_builds_its_optimizer_with_the_reference_settings(discrete)
             assert model.ascent_step_size == (2.0 if discrete else 0.05)
             if name == "coms":  # alpha chosen among candidates that include 0
                 assert model.alphas == (0.0, 0.01, 0.1, 1.0)
+                assert model.loss == "squared_error"
             else:
                 assert model.alpha == 0.0
         # the optimizers' own defaults: new designs for coms, the published
@@ -420,3 +426,20 @@ def test_demo_tasks_load_as_sequence_tasks(name):
     assert task.is_discrete
     assert task.n_samples <= TASKS[name].quick_size
     assert np.all(np.isfinite(task.y))
+
+
+@pytest.mark.parametrize(
+    "options, expected",
+    [
+        ({"loss": "listnet"}, ("ConservativeObjectiveRegressorCV", "listnet")),
+        ({"alpha": "auto"}, ("ConservativeObjectiveRegressor", "squared_error")),
+    ],
+)
+def test_coms_options_reach_its_model(options, expected):
+    from skcoms._cli._methods import make_optimizer
+
+    optimizer = make_optimizer(
+        "coms", discrete=True, model_params={"max_iter": 3}, **options
+    )
+    model = optimizer.estimator
+    assert (type(model).__name__, model.loss) == expected

@@ -247,6 +247,12 @@ def _add_method_options(propose):
         "only; implies --alpha auto unless --alpha is given)",
     )
     propose.add_argument(
+        "--loss",
+        choices=("squared_error", "listnet"),
+        help="the model's fit term: squared_error (default) or listnet, the "
+        "ranking loss of Tan et al. 2025 (coms only)",
+    )
+    propose.add_argument(
         "--max-iter",
         type=positive_int,
         metavar="EPOCHS",

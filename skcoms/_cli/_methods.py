@@ -124,7 +124,7 @@ METHODS = {
         "COMs",
         "conservative objective models",
         _coms,
-        ("alpha", "overestimation_limit"),
+        ("alpha", "overestimation_limit", "loss"),
         proposer=True,
     ),
     "gradient-ascent": Method(

@@ -12,6 +12,7 @@ from ._methods import METHODS, PROPOSER_OPTIONS, check_available, make_optimizer
 _METHOD_OPTIONS = (
     ("--alpha", "alpha"),
     ("--overestimation-limit", "overestimation_limit"),
+    ("--loss", "loss"),
 )
 
 
