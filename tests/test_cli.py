@@ -413,7 +413,8 @@ def test_every_method_builds_its_optimizer_with_the_reference_settings(discrete)
         # protocol for the baselines
         if method.proposer:
             assert optimizer.drop_duplicates == (name == "coms"), name
-            assert optimizer.paths_per_design == (4 if name == "coms" else 1), name
+            expected = "auto" if name == "coms" else 1
+            assert optimizer.paths_per_design == expected, name
 
 
 @pytest.mark.parametrize("name", ["ehrlich", "rna14"])

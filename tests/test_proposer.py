@@ -344,3 +344,24 @@ def test_a_step_past_every_allowed_design_still_finds_designs_on_the_way(
         assert not has_pair_33(designs[new]).any()
         found[selection] = int(new.sum())
     assert found["last"] == 0 and found["best"] > 0, found
+
+
+@pytest.mark.parametrize("task, paths", [(banned_pair_task, 4), (quadratic_task, 1)])
+def test_auto_paths_per_design_is_4_for_sequences_and_1_for_continuous(
+    task, paths, monkeypatch
+):
+    X, y = task()
+    opt = OfflineDesignOptimizer(model(dtype="float64"), random_state=0).fit(X, y)
+    assert opt.paths_per_design == "auto"
+    first_search = []
+    original = opt._best_designs_first
+
+    def spy(n_first, n_then):
+        first_search.append(n_first)
+        return original(n_first, n_then)
+
+    monkeypatch.setattr(opt, "_best_designs_first", spy)
+    auto = opt.propose(8)
+    explicit = opt.set_params(paths_per_design=paths).propose(8)
+    assert first_search == [8 * paths, 8 * paths]
+    assert np.array_equal(auto, explicit)

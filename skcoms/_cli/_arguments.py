@@ -271,7 +271,8 @@ def _add_proposer_options(propose):
     group = propose.add_argument_group(
         "proposer",
         "how coms, gradient-ascent and the ensembles search the model (defaults: "
-        "those of the method; coms proposes new designs from 4 paths per design, "
+        "those of the method; coms proposes new designs from 4 paths per design "
+        "for sequences and 1 for numeric designs, "
         "the best decoded design of each path, with the pair support rule; "
         "gradient-ascent and the ensembles follow the published protocol)",
     )
