@@ -72,13 +72,14 @@ QUICK = {
 }
 METHODS = ("default", "grad", "grad-proposer", "best-of-data")
 # variants of the default, run when named with --methods
-VARIANTS = ("default-1path", "listnet")
+VARIANTS = ("default-1path", "default-4path", "listnet")
 LABELS = {
     "default": "OfflineDesignOptimizer()",
     "grad": "GradientAscentOptimizer()",
     "grad-proposer": "plain model, package proposer",
     "best-of-data": "BestOfDataset()",
     "default-1path": "OfflineDesignOptimizer(paths_per_design=1)",
+    "default-4path": "OfflineDesignOptimizer(paths_per_design=4)",
     "listnet": 'default with loss="listnet"',
 }
 
@@ -98,8 +99,8 @@ def build(method, task, max_iter):
     if method == "listnet":
         model = default_model(task.is_discrete, loss="listnet", **small)
         return OfflineDesignOptimizer(model)
-    if method == "default-1path":
-        optimizer = OfflineDesignOptimizer(paths_per_design=1)
+    if method.startswith("default-"):
+        optimizer = OfflineDesignOptimizer(paths_per_design=int(method[8]))
     elif method == "default":
         optimizer = OfflineDesignOptimizer()
     else:
