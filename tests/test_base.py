@@ -108,7 +108,9 @@ def test_default_model_of_each_design_space():
     assert isinstance(discrete, ConservativeObjectiveRegressorCV)
     assert discrete.ascent_step_size == 2.0
     continuous = default_model(False)
-    assert continuous.get_params() == ConservativeObjectiveRegressorCV().get_params()
+    # continuous designs: the ranking loss
+    expected = ConservativeObjectiveRegressorCV(loss="listnet").get_params()
+    assert continuous.get_params() == expected
     # a setting of dual descent asks for the dual-descent model
     dual = default_model(True, alpha="auto")
     assert type(dual) is ConservativeObjectiveRegressor

@@ -406,7 +406,7 @@ def test_every_method_builds_its_optimizer_with_the_reference_settings(discrete)
             assert model.ascent_step_size == (2.0 if discrete else 0.05)
             if name == "coms":  # alpha chosen among candidates that include 0
                 assert model.alphas == (0.0, 0.01, 0.1, 1.0)
-                assert model.loss == "squared_error"
+                assert model.loss == ("squared_error" if discrete else "listnet")
             else:
                 assert model.alpha == 0.0
         # the optimizers' own defaults: new designs for coms, the published

@@ -249,8 +249,9 @@ def _add_method_options(propose):
     propose.add_argument(
         "--loss",
         choices=("squared_error", "listnet"),
-        help="the model's fit term: squared_error (default) or listnet, the "
-        "ranking loss of Tan et al. 2025 (coms only)",
+        help="the model's fit term: squared_error or listnet, the ranking loss of "
+        "Tan et al. 2025 (coms only; default: listnet for numeric designs, "
+        "squared_error for sequences)",
     )
     propose.add_argument(
         "--max-iter",
