@@ -72,7 +72,7 @@ QUICK = {
 }
 METHODS = ("default", "grad", "grad-proposer", "best-of-data")
 # variants of the default, run when named with --methods
-VARIANTS = ("default-1path", "default-4path", "listnet")
+VARIANTS = ("listnet", "squared-error", "default-1path", "default-4path")
 LABELS = {
     "default": "OfflineDesignOptimizer()",
     "grad": "GradientAscentOptimizer()",
@@ -81,6 +81,7 @@ LABELS = {
     "default-1path": "OfflineDesignOptimizer(paths_per_design=1)",
     "default-4path": "OfflineDesignOptimizer(paths_per_design=4)",
     "listnet": 'default with loss="listnet"',
+    "squared-error": 'default with loss="squared_error"',
 }
 
 
@@ -96,8 +97,9 @@ def build(method, task, max_iter):
         return OfflineDesignOptimizer(model)
     from skcoms._defaults import default_model
 
-    if method == "listnet":
-        model = default_model(task.is_discrete, loss="listnet", **small)
+    if method in ("listnet", "squared-error"):
+        loss = "listnet" if method == "listnet" else "squared_error"
+        model = default_model(task.is_discrete, loss=loss, **small)
         return OfflineDesignOptimizer(model)
     if method.startswith("default-"):
         optimizer = OfflineDesignOptimizer(paths_per_design=int(method[8]))
