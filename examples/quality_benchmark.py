@@ -73,6 +73,7 @@ QUICK = {
 METHODS = ("default", "grad", "grad-proposer", "best-of-data")
 # variants of the default, run when named with --methods
 VARIANTS = ("listnet", "squared-error", "default-1path", "default-4path")
+PATHS = {"default-1path": 1, "default-4path": 4}
 LABELS = {
     "default": "OfflineDesignOptimizer()",
     "grad": "GradientAscentOptimizer()",
@@ -101,8 +102,8 @@ def build(method, task, max_iter):
         loss = "listnet" if method == "listnet" else "squared_error"
         model = default_model(task.is_discrete, loss=loss, **small)
         return OfflineDesignOptimizer(model)
-    if method.startswith("default-"):
-        optimizer = OfflineDesignOptimizer(paths_per_design=int(method[8]))
+    if method in PATHS:
+        optimizer = OfflineDesignOptimizer(paths_per_design=PATHS[method])
     elif method == "default":
         optimizer = OfflineDesignOptimizer()
     else:

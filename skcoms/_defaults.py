@@ -37,7 +37,7 @@ def is_discrete(design_space):
 
 
 # parameters that only the dual-descent model (alpha="auto") has
-_DUAL_DESCENT_PARAMS = {
+DUAL_DESCENT_PARAMS = {
     "alpha",
     "overestimation_limit",
     "alpha_init",
@@ -87,7 +87,7 @@ EnsembleObjectiveRegressor
     """
     kind = "discrete" if discrete else "continuous"
     settings = {"ascent_step_size": ASCENT_STEP_SIZE[kind]}
-    dual = conservative and (ensemble or bool(_DUAL_DESCENT_PARAMS & set(params)))
+    dual = conservative and (ensemble or bool(DUAL_DESCENT_PARAMS & set(params)))
     if dual:
         settings["overestimation_limit"] = OVERESTIMATION_LIMIT[kind]
     elif not conservative:

@@ -6,15 +6,16 @@ from numbers import Integral, Real
 import numpy as np
 
 from ._compat import Interval, _fit_context
+from ._defaults import DUAL_DESCENT_PARAMS
 from ._persistence import fit_or_unfit
 from ._regressor import ConservativeObjectiveRegressor, _draw_seed
 from ._torch.network import predict_network
 from .model_selection import top_k_order
+from .model_selection._split import _round_product
 
 __all__ = ["ConservativeObjectiveRegressorCV"]
 
 # the conservative settings of dual descent do not apply: every alpha is fixed
-_DUAL_ONLY = ("alpha", "overestimation_limit", "alpha_init", "alpha_learning_rate")
 _PARENT_CONSTRAINTS = ConservativeObjectiveRegressor._parameter_constraints
 
 
@@ -140,7 +141,7 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         **{
             key: value
             for key, value in _PARENT_CONSTRAINTS.items()
-            if key not in _DUAL_ONLY
+            if key not in DUAL_DESCENT_PARAMS
         },
         "alphas": ["array-like"],
         "holdout_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -238,7 +239,7 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
     def _select(self, X, y, alphas, seed):
         """Each candidate's squared error on the held-out top designs."""
         n = X.shape[0]
-        n_top = max(1, math.ceil(round(self.holdout_fraction * n, 8)))
+        n_top = max(1, math.ceil(_round_product(self.holdout_fraction, n)))
         if n - n_top < 2:
             raise ValueError(
                 f"Choosing alpha needs at least 2 designs below the held-out top "

@@ -5,9 +5,6 @@ import pytest
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skcoms import ConservativeObjectiveRegressor, ConservativeObjectiveRegressorCV
-from skcoms._torch.device import resolve_device
-from skcoms._torch.network import fit_network
-from skcoms._torch.train import TrainingConfig
 
 SMALL = {"hidden_layer_sizes": (32, 32), "max_iter": 20, "n_ascent_steps": 3}
 
@@ -17,54 +14,6 @@ def bowl():
     rng = np.random.RandomState(0)
     X = rng.uniform(-1, 1, size=(300, 3))
     return X, -(X**2).sum(axis=1)
-
-
-def _config(alpha):
-    return TrainingConfig(
-        n_epochs=3,
-        batch_size=64,
-        learning_rate=1e-3,
-        alpha=alpha,
-        overestimation_limit=0.0,
-        alpha_init=1.0,
-        alpha_learning_rate=0.0,
-        n_ascent_steps=3,
-        ascent_step_size=0.5,
-        tol=0.0,
-        n_iter_no_change=0,
-    )
-
-
-def _fit_stack(X, y, alpha, n_members):
-    return fit_network(
-        X,
-        y,
-        layer_sizes=[X.shape[1], 16, 1],
-        activation="relu",
-        n_members=n_members,
-        config=_config(alpha),
-        seed=0,
-        device=resolve_device("cpu"),
-        dtype="float64",
-    )
-
-
-def test_one_alpha_per_member_trains_each_member_with_its_own(bowl):
-    X, y = bowl
-    same, _ = _fit_stack(X, y, 0.5, 2)
-    per_member, history = _fit_stack(X, y, (0.5, 0.5), 2)
-    for a, b in zip(same.weights, per_member.weights):
-        assert np.array_equal(a.numpy(), b.numpy())
-    mixed, history = _fit_stack(X, y, (0.0, 5.0), 2)
-    plain, _ = _fit_stack(X, y, 0.0, 2)
-    assert history.final_alpha == [0.0, 5.0]
-    # same initialization and minibatches: the alpha=0 member trains as a plain
-    # one, the other does not
-    for a, b in zip(mixed.weights, plain.weights):
-        np.testing.assert_allclose(a[0].numpy(), b[0].numpy(), rtol=0, atol=1e-10)
-        assert np.abs(a[1].numpy() - b[1].numpy()).max() > 1e-3
-    with pytest.raises(ValueError, match="3 alphas were given for 2 members"):
-        _fit_stack(X, y, (0.0, 1.0, 2.0), 2)
 
 
 def test_chooses_the_alpha_with_the_smallest_holdout_error(bowl):

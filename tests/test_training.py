@@ -136,6 +136,33 @@ def test_listnet_matches_autograd_then_maps_onto_the_scores(alpha):
     assert len(history.mse) == 5 and history.mse[-1] < history.mse[0]  # ListNet
 
 
+def test_one_alpha_per_member_trains_each_member_with_its_own():
+    X = torch.randn(60, 3, generator=make_generator(0), dtype=torch.float64)
+    y = torch.sin(X).sum(1)
+
+    def fit(alpha):
+        net = StackedMLP.initialize(
+            2, [3, 16, 1], "relu", make_generator(1), "cpu", torch.float64
+        )
+        history = train_conservative(net, X, y, _config(alpha), make_generator(2))
+        return net, history
+
+    same, _ = fit(0.5)
+    per_member, _ = fit((0.5, 0.5))
+    for a, b in zip(same.parameters(), per_member.parameters()):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+    mixed, history = fit((0.0, 5.0))
+    plain, _ = fit(0.0)
+    assert history.final_alpha == [0.0, 5.0]
+    # same initialization and minibatches: the alpha=0 member trains as a plain
+    # one, the other does not
+    for a, b in zip(mixed.parameters(), plain.parameters()):
+        torch.testing.assert_close(a[0], b[0], rtol=0, atol=1e-10)
+        assert (a[1] - b[1]).abs().max() > 1e-6  # rounding is near 1e-15
+    with pytest.raises(ValueError, match="3 alphas were given for 2 members"):
+        fit((0.0, 1.0, 2.0))
+
+
 @pytest.mark.parametrize("alpha", [None, 0.0])
 def test_ensemble_members_train_as_independent_models(alpha):
     gen = make_generator(0)
