@@ -32,9 +32,14 @@ import numpy as np
 import skcoms
 from skcoms import (
     BestOfDataset,
+    BOqEIOptimizer,
+    CbASOptimizer,
+    CMAESOptimizer,
     ConservativeObjectiveRegressor,
     GradientAscentOptimizer,
+    MINsOptimizer,
     OfflineDesignOptimizer,
+    REINFORCEOptimizer,
 )
 from skcoms.benchmark import compare
 from skcoms.datasets import (
@@ -73,6 +78,18 @@ QUICK = {
 METHODS = ("default", "grad", "grad-proposer", "best-of-data")
 # variants of the default, run when named with --methods
 VARIANTS = ("listnet", "squared-error", "default-1path", "default-4path")
+# the package's other optimizers with their defaults, run when named with --methods
+# (or all of them with "baselines"); BO-qEI needs skcoms[botorch], CMA-ES skcoms[cma]
+BASELINES = (
+    "grad-mean",
+    "grad-min",
+    "cmaes",
+    "cbas",
+    "autofocused-cbas",
+    "mins",
+    "reinforce",
+    "bo-qei",
+)
 PATHS = {"default-1path": 1, "default-4path": 4}
 LABELS = {
     "default": "OfflineDesignOptimizer()",
@@ -83,6 +100,21 @@ LABELS = {
     "default-4path": "OfflineDesignOptimizer(paths_per_design=4)",
     "listnet": 'default with loss="listnet"',
     "squared-error": 'default with loss="squared_error"',
+    "grad-mean": "ensemble of 5, mean, gradient ascent",
+    "grad-min": "ensemble of 5, min, gradient ascent",
+    "cmaes": 'CMAESOptimizer(covariance="diagonal")',
+    "cbas": "CbASOptimizer()",
+    "autofocused-cbas": "CbASOptimizer(autofocus=True)",
+    "mins": "MINsOptimizer()",
+    "reinforce": "REINFORCEOptimizer()",
+    "bo-qei": "BOqEIOptimizer()",
+}
+GENERATIVE = {
+    "cbas": lambda: CbASOptimizer(),
+    "autofocused-cbas": lambda: CbASOptimizer(autofocus=True),
+    "mins": lambda: MINsOptimizer(),
+    "reinforce": lambda: REINFORCEOptimizer(),
+    "bo-qei": lambda: BOqEIOptimizer(),
 }
 
 
@@ -91,6 +123,26 @@ def build(method, task, max_iter):
     small = {} if max_iter is None else {"max_iter": max_iter}
     if method == "best-of-data":
         return BestOfDataset()
+    if method in GENERATIVE:
+        optimizer = GENERATIVE[method]()
+        if small and "model_epochs" in optimizer.get_params():
+            optimizer.set_params(model_epochs=max_iter)
+        elif small and "n_epochs" in optimizer.get_params():
+            optimizer.set_params(n_epochs=max_iter)
+        return optimizer
+    if method in ("grad-mean", "grad-min", "cmaes"):
+        from skcoms._defaults import default_model
+
+        ensemble = method != "cmaes"
+        params = {"n_members": 5, "aggregate": method[5:]} if ensemble else {}
+        model = default_model(
+            task.is_discrete, conservative=False, ensemble=ensemble, **params, **small
+        )
+        if method == "cmaes":
+            # the full covariance of a 32-token sequence (992 numbers) costs about
+            # 14 s per generation on 2 cores; sep-CMA-ES (the diagonal) takes seconds
+            return CMAESOptimizer(model, covariance="diagonal")
+        return GradientAscentOptimizer(model)
     if method == "grad-proposer":
         model = ConservativeObjectiveRegressor(
             alpha=0.0, ascent_step_size=2.0 if task.is_discrete else 0.05, **small
@@ -204,7 +256,7 @@ def report(path):
     ]
     tasks = list(dict.fromkeys(r["task"] for r in records))
     for task in tasks:
-        for method in METHODS + VARIANTS:
+        for method in METHODS + VARIANTS + BASELINES:
             runs = [r for r in records if r["task"] == task and r["method"] == method]
             if not runs:
                 continue
@@ -224,7 +276,11 @@ def parse_args(argv=None):
     every = {**SHIPPED, **UNSHIPPED}
     parser.add_argument("--tasks", nargs="+", choices=tuple(every), default=None)
     parser.add_argument(
-        "--methods", nargs="+", choices=METHODS + VARIANTS, default=METHODS
+        "--methods",
+        nargs="+",
+        choices=METHODS + VARIANTS + BASELINES + ("baselines",),
+        default=METHODS,
+        help='"baselines": every method of BASELINES',
     )
     parser.add_argument("--seeds", type=int, default=8)
     parser.add_argument("--n-designs", type=int, default=128)
@@ -234,6 +290,8 @@ def parse_args(argv=None):
     parser.add_argument("--report", action="store_true", help="print the tables only")
     parser.add_argument("--quick", action="store_true", help="small tasks, 1 seed")
     args = parser.parse_args(argv)
+    named = (BASELINES if m == "baselines" else (m,) for m in args.methods)
+    args.methods = list(dict.fromkeys(m for group in named for m in group))
     if args.quick:
         args.seeds, args.max_iter = 1, 2
         tasks = QUICK
