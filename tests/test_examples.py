@@ -8,6 +8,7 @@ Jupyter would (its HTML representation when it has one).
 
 import ast
 import json
+import math
 import os
 import subprocess
 import sys
@@ -28,14 +29,13 @@ SCRIPTS = {
     "sequences.py": [],
     "grid_search_alpha.py": [],
     "compare_methods.py": ["-o", "{tmp}/comparison.png"],
-    # two of the methods: the others run in the benchmark tests
-    "sequence_tasks.py": [
-        *("--methods", "grad", "best-of-data"),
-        *("--output", "{tmp}/sequence_tasks.jsonl"),
-    ],
     "hopper_controller.py": ["--output", "{tmp}/hopper.jsonl"],
     "generative_baselines.py": ["--output", "{tmp}/generative.jsonl"],
-    "quality_benchmark.py": ["--output", "{tmp}/quality.jsonl"],
+    # the main methods and two baselines; generative_baselines.py runs the others
+    "quality_benchmark.py": [
+        *("--methods", "default", "grad", "grad-proposer", "best-of-data"),
+        *("grad-mean", "cmaes", "--output", "{tmp}/quality.jsonl"),
+    ],
 }
 
 RUNNER = """
@@ -120,23 +120,21 @@ def test_example_runs(name, example_runs):
         # one line per candidate alpha
         for alpha in ("0.0", "0.1", "1.0", "auto"):
             assert f"\n{alpha} " in stdout
-    elif name == "sequence_tasks.py":
-        rows = [json.loads(line) for line in open(tmp / "sequence_tasks.jsonl")]
-        assert [(row["method"], row["task"]) for row in rows] == [
-            ("grad", "ehrlich-small"),
-            ("best-of-data", "ehrlich-small"),
-            ("grad", "rna14"),
-            ("best-of-data", "rna14"),
-        ]
-        assert rows[1]["feasible_mean"] == 1.0  # the data are feasible
-        assert stdout.count("feasible") == 4
     elif name == "quality_benchmark.py":
         # a line per run as it ends, then the report: version, commit, a row per
         # task and method
-        assert len((tmp / "quality.jsonl").read_text().splitlines()) == 8
-        assert stdout.count("| ehrlich-small | ") == 4
-        assert stdout.count("| branin | ") == 4
+        rows = [json.loads(line) for line in open(tmp / "quality.jsonl")]
+        assert len(rows) == 12
+        assert stdout.count("| ehrlich-small | ") == 6
+        assert stdout.count("| branin | ") == 6
+        assert "| ehrlich-small | CMAESOptimizer(" in stdout
         assert "skcoms 0.1" in stdout and "at commit" in stdout
+        # the data are feasible; branin has no constraints
+        best = {
+            (r["task"], r["method"]): r for r in rows if r["method"] == "best-of-data"
+        }
+        assert best["ehrlich-small", "best-of-data"]["feasible"] == 1.0
+        assert math.isnan(best["branin", "best-of-data"]["feasible"])
     else:
         for figure in ("comparison.png", "comparison_training.png"):
             # a PNG file, not an empty one
