@@ -95,7 +95,13 @@ QUICK = {
 }
 METHODS = ("default", "grad", "grad-proposer", "best-of-data")
 # variants of the default, run when named with --methods
-VARIANTS = ("listnet", "squared-error", "default-1path", "default-4path")
+VARIANTS = (
+    "listnet",
+    "squared-error",
+    "default-1path",
+    "default-4path",
+    "grad-distinct",
+)
 # the package's other optimizers with their defaults, run when named with --methods
 # (or all of them with "baselines"); BO-qEI needs skcoms[botorch], CMA-ES skcoms[cma]
 BASELINES = (
@@ -118,6 +124,7 @@ LABELS = {
     "default-4path": "OfflineDesignOptimizer(paths_per_design=4)",
     "listnet": 'default with loss="listnet"',
     "squared-error": 'default with loss="squared_error"',
+    "grad-distinct": "GradientAscentOptimizer(drop_duplicates=True)",
     "grad-mean": "ensemble of 5, mean, gradient ascent",
     "grad-min": "ensemble of 5, min, gradient ascent",
     "cmaes": 'CMAESOptimizer(covariance="diagonal")',
@@ -187,11 +194,14 @@ def build(method, task, max_iter):
         optimizer = OfflineDesignOptimizer(paths_per_design=PATHS[method])
     elif method == "default":
         optimizer = OfflineDesignOptimizer()
+    elif method == "grad-distinct":
+        # naive ascent, with proposals from more starts until all are new designs
+        optimizer = GradientAscentOptimizer(drop_duplicates=True)
     else:
         optimizer = GradientAscentOptimizer()
     if small:
         # the default model of the space, with fewer epochs
-        conservative = method != "grad"
+        conservative = not method.startswith("grad")
         model = default_model(task.is_discrete, conservative=conservative)
         optimizer.set_params(estimator=model.set_params(**small))
     return optimizer
