@@ -101,6 +101,7 @@ VARIANTS = (
     "default-1path",
     "default-4path",
     "grad-distinct",
+    "coms-dual",
 )
 # the package's other optimizers with their defaults, run when named with --methods
 # (or all of them with "baselines"); BO-qEI needs skcoms[botorch], CMA-ES skcoms[cma]
@@ -125,6 +126,7 @@ LABELS = {
     "listnet": 'default with loss="listnet"',
     "squared-error": 'default with loss="squared_error"',
     "grad-distinct": "GradientAscentOptimizer(drop_duplicates=True)",
+    "coms-dual": 'COMs with dual descent (alpha="auto"), package proposer',
     "grad-mean": "ensemble of 5, mean, gradient ascent",
     "grad-min": "ensemble of 5, min, gradient ascent",
     "cmaes": 'CMAESOptimizer(covariance="diagonal")',
@@ -186,6 +188,11 @@ def build(method, task, max_iter):
         return OfflineDesignOptimizer(model)
     from skcoms._defaults import default_model
 
+    if method == "coms-dual":
+        # COMs as published: alpha by dual descent, tau at the reference's limit
+        return OfflineDesignOptimizer(
+            default_model(task.is_discrete, alpha="auto", **small)
+        )
     if method in ("listnet", "squared-error"):
         loss = "listnet" if method == "listnet" else "squared_error"
         model = default_model(task.is_discrete, loss=loss, **small)
