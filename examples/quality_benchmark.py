@@ -304,7 +304,7 @@ def report(path):
     ]
     tasks = list(dict.fromkeys(r["task"] for r in records))
     for task in tasks:
-        for method in METHODS + VARIANTS + BASELINES:
+        for method in METHODS + BASELINES + VARIANTS:
             runs = [r for r in records if r["task"] == task and r["method"] == method]
             if not runs:
                 continue
