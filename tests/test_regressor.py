@@ -388,6 +388,24 @@ def test_dual_descent_warns_when_the_target_is_out_of_reach(cliff_data):
         model.fit(X, y)
 
 
+def test_a_fixed_alpha_whose_gap_runs_away_warns(cliff_data, monkeypatch):
+    # the runaway itself takes a large network and many epochs (TFBind8: the gap
+    # reaches -1e10); here the threshold moves above any gap, so that every fit
+    # with a conservative term crosses it
+    import skcoms._regressor as regressor
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, y = cliff_data
+    params = dict(SMALL, max_iter=3, n_iter_no_change=0, random_state=0)
+    monkeypatch.setattr(regressor, "RUNAWAY_GAP", -1e30)
+    with pytest.warns(ConvergenceWarning, match="conservative term ran away"):
+        ConservativeObjectiveRegressor(**params, alpha=0.5).fit(X, y)
+    # no conservative term, no gap: nothing to warn about
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        ConservativeObjectiveRegressor(**params, alpha=0.0).fit(X, y)
+
+
 @pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_data_too_large_for_the_gpu_is_streamed(cliff_data, monkeypatch):
