@@ -392,8 +392,9 @@ def test_a_fixed_alpha_whose_gap_runs_away_warns(cliff_data, monkeypatch):
     # the runaway itself takes a large network and many epochs (TFBind8: the gap
     # reaches -1e10); here the threshold moves above any gap, so that every fit
     # with a conservative term crosses it
-    import skcoms._regressor as regressor
     from sklearn.exceptions import ConvergenceWarning
+
+    import skcoms._regressor as regressor
 
     X, y = cliff_data
     params = dict(SMALL, max_iter=3, n_iter_no_change=0, random_state=0)
