@@ -94,7 +94,7 @@ QUICK = {
     "branin": lambda: make_test_function_task("branin", n_samples=500, random_state=0),
 }
 METHODS = ("default", "grad", "grad-proposer", "best-of-data")
-# variants of the default, run when named with --methods
+# variants of the default and of naive ascent, run when named with --methods
 VARIANTS = (
     "listnet",
     "squared-error",
