@@ -34,6 +34,7 @@ import os
 import subprocess
 import sys
 import time
+from functools import partial
 
 import numpy as np
 
@@ -49,6 +50,7 @@ from skcoms import (
     OfflineDesignOptimizer,
     REINFORCEOptimizer,
 )
+from skcoms._defaults import default_model
 from skcoms.benchmark import compare
 from skcoms.datasets import (
     load_hopper_controller,
@@ -148,11 +150,11 @@ QUICK_BUDGETS = {
 }  # fmt: skip
 QUICK_BUDGETS["autofocused-cbas"] = QUICK_BUDGETS["cbas"]
 GENERATIVE = {
-    "cbas": lambda: CbASOptimizer(),
-    "autofocused-cbas": lambda: CbASOptimizer(autofocus=True),
-    "mins": lambda: MINsOptimizer(),
-    "reinforce": lambda: REINFORCEOptimizer(),
-    "bo-qei": lambda: BOqEIOptimizer(),
+    "cbas": CbASOptimizer,
+    "autofocused-cbas": partial(CbASOptimizer, autofocus=True),
+    "mins": MINsOptimizer,
+    "reinforce": REINFORCEOptimizer,
+    "bo-qei": BOqEIOptimizer,
 }
 
 
@@ -163,22 +165,22 @@ def build(method, task, max_iter):
         return BestOfDataset()
     if method in GENERATIVE:
         optimizer = GENERATIVE[method]()
-        if small and "model_epochs" in optimizer.get_params():
-            optimizer.set_params(model_epochs=max_iter)
-        elif small and "n_epochs" in optimizer.get_params():
-            optimizer.set_params(n_epochs=max_iter)
+        params = optimizer.get_params()
+        if small:
+            # CbAS's and MINs' own networks, and the plain model of the others
+            epochs = {"model_epochs", "n_epochs"} & set(params)
+            optimizer.set_params(**dict.fromkeys(epochs, max_iter))
+            if "estimator" in params:
+                model = default_model(task.is_discrete, conservative=False, **small)
+                optimizer.set_params(estimator=model)
         return optimizer
     if method in ("grad-mean", "grad-min", "cmaes"):
-        from skcoms._defaults import default_model
-
         ensemble = method != "cmaes"
         params = {"n_members": 5, "aggregate": method[5:]} if ensemble else {}
         model = default_model(
             task.is_discrete, conservative=False, ensemble=ensemble, **params, **small
         )
-        if method == "cmaes":
-            # the full covariance of a 32-token sequence (992 numbers) costs about
-            # 14 s per generation on 2 cores; sep-CMA-ES (the diagonal) takes seconds
+        if method == "cmaes":  # the diagonal: see the module's docstring
             return CMAESOptimizer(model, covariance="diagonal")
         return GradientAscentOptimizer(model)
     if method == "grad-proposer":
@@ -186,8 +188,6 @@ def build(method, task, max_iter):
             alpha=0.0, ascent_step_size=2.0 if task.is_discrete else 0.05, **small
         )
         return OfflineDesignOptimizer(model)
-    from skcoms._defaults import default_model
-
     if method == "coms-dual":
         # COMs as published: alpha by dual descent, tau at the reference's limit
         return OfflineDesignOptimizer(

@@ -398,6 +398,11 @@ def test_a_fixed_alpha_whose_gap_runs_away_warns(cliff_data, monkeypatch):
 
     X, y = cliff_data
     params = dict(SMALL, max_iter=3, n_iter_no_change=0, random_state=0)
+    # at the package's threshold this fit's gap is far from running away
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model = ConservativeObjectiveRegressor(**params, alpha=0.5).fit(X, y)
+    assert abs(model.overestimation_curve_[-1]) < regressor.RUNAWAY_GAP
     monkeypatch.setattr(regressor, "RUNAWAY_GAP", -1e30)
     with pytest.warns(ConvergenceWarning, match="conservative term ran away"):
         ConservativeObjectiveRegressor(**params, alpha=0.5).fit(X, y)
