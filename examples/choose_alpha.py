@@ -37,7 +37,7 @@ import numpy as np
 from sklearn.model_selection import GridSearchCV, KFold
 
 from skcoms import ConservativeObjectiveRegressor, OfflineDesignOptimizer
-from skcoms.benchmark import evaluate
+from skcoms.benchmark import evaluate, provenance
 from skcoms.datasets import Task, load_tfbind8, make_test_function_task
 from skcoms.model_selection import TopKSplit
 
@@ -189,6 +189,8 @@ def main(argv=None):
         warnings.filterwarnings("ignore", message=".*alpha reached its lower bound")
         rows = run(seeds, args.quick)
     print()
+    made = provenance(__file__)
+    print(f"skcoms {made['skcoms']} at commit {made['commit']}")
     print(f"alpha grid {ALPHAS}, seeds {seeds}")
     print(table(rows))
     print(f"\nwall time {time.perf_counter() - start:.0f} s")

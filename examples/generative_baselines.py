@@ -32,7 +32,7 @@ from skcoms import (
     MINsOptimizer,
     REINFORCEOptimizer,
 )
-from skcoms.benchmark import PUBLISHED_SCORES, evaluate
+from skcoms.benchmark import PUBLISHED_SCORES, evaluate, provenance
 from skcoms.datasets import load_tfbind8
 
 # The rows of these methods in skcoms.benchmark.PUBLISHED_SCORES (100th percentile,
@@ -104,6 +104,7 @@ def run_one(method, seed, quick):
         # the processor time of the run: its cost on one core, whatever else the
         # machine was doing
         "cpu_time": time.process_time() - cpu_start,
+        **provenance(__file__),
     }
 
 
@@ -117,9 +118,13 @@ def read_runs(path):
 
 def table(runs, methods):
     """One line per method: percentiles over seeds beside the published ones."""
+    made_by = {
+        f"skcoms {r['skcoms']} at commit {r['commit']}" for r in runs if "skcoms" in r
+    }
     lines = [
+        "Made by " + ", ".join(sorted(made_by) or ["runs that did not record it"]),
         f"{'method':<18}{'seeds':>6}{'100th (ours)':>18}{'50th (ours)':>18}"
-        f"{'cpu s':>7}{'100th (published)':>20}"
+        f"{'cpu s':>7}{'100th (published)':>20}",
     ]
     for method in methods:
         mine = [r for r in runs if r["method"] == method]

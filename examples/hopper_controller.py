@@ -50,7 +50,7 @@ from skcoms import (
     GradientAscentOptimizer,
     OfflineDesignOptimizer,
 )
-from skcoms.benchmark import compare
+from skcoms.benchmark import compare, provenance
 from skcoms.datasets import load_hopper_controller
 
 PUBLISHED = {
@@ -125,7 +125,14 @@ def summarize(records):
     """The markdown table of the runs in ``records``, one row per method."""
     # processes that share the file may both run a (method, seed): keep the first
     records = list({(r["key"], r["seed"]): r for r in reversed(records)}.values())
+    made_by = {
+        f"skcoms {r['skcoms']} at commit {r['commit']}"
+        for r in records
+        if "skcoms" in r
+    }
     lines = [
+        "Made by " + ", ".join(sorted(made_by) or ["runs that did not record it"]),
+        "",
         "| method | seeds | 100th pct | 50th pct | best return | published 100th |",
         "|---|---|---|---|---|---|",
     ]
@@ -274,6 +281,7 @@ def main(argv=None):
                 "fit_propose_s": row["time"],
                 "wall_s": time.perf_counter() - start,
                 "cpu_s": time.process_time() - cpu,
+                **provenance(__file__),
             }
             with open(args.output, "a") as file:
                 file.write(json.dumps(record) + "\n")

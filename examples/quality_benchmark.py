@@ -31,14 +31,12 @@ commit and the command that made the results.
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from functools import partial
 
 import numpy as np
 
-import skcoms
 from skcoms import (
     BestOfDataset,
     BOqEIOptimizer,
@@ -51,7 +49,7 @@ from skcoms import (
     REINFORCEOptimizer,
 )
 from skcoms._defaults import default_model
-from skcoms.benchmark import compare
+from skcoms.benchmark import compare, provenance
 from skcoms.datasets import (
     load_hopper_controller,
     load_rna_binding,
@@ -258,8 +256,7 @@ def run(args, tasks):
                     "feasible": float(row.get("feasible", np.nan)),
                     "seconds": time.perf_counter() - start,
                     "max_iter": args.max_iter,
-                    "version": skcoms.__version__,
-                    "commit": _commit(),
+                    **provenance(__file__),
                 }
                 with open(args.output, "a") as file:
                     file.write(json.dumps(record) + "\n")
@@ -268,19 +265,6 @@ def run(args, tasks):
                     f"{record['p100']:.3f} / {record['p50']:.3f}",
                     flush=True,
                 )
-
-
-def _commit():
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=os.path.dirname(os.path.abspath(__file__)),
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def _cell(values, fmt="{:.3f}"):
@@ -293,10 +277,15 @@ def _cell(values, fmt="{:.3f}"):
 def report(path):
     """Markdown tables of the results in ``path``, one row per task and method."""
     records = _done(path)
-    made_by = sorted({(r.get("version"), r.get("commit")) for r in records} or {None})
-    made_by = ", ".join(f"skcoms {v} at commit {c}" for v, c in made_by if v)
+    # older result files call the version "version"
+    made_by = {
+        f"skcoms {r.get('skcoms', r.get('version'))} at commit {r.get('commit')}"
+        for r in records
+    }
+    made = provenance(__file__)
+    now = f"skcoms {made['skcoms']} at commit {made['commit']}"
     lines = [
-        f"{made_by or f'skcoms {skcoms.__version__} at commit {_commit()}'}; "
+        f"{', '.join(sorted(made_by)) or now}; "
         f"`python examples/{os.path.basename(__file__)} {' '.join(sys.argv[1:])}`",
         "",
         "| task | method | seeds | 100th pct | 50th pct | feasible | s/run |",

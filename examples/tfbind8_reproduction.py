@@ -41,7 +41,7 @@ from skcoms import (
     GradientAscentOptimizer,
     OfflineDesignOptimizer,
 )
-from skcoms.benchmark import compare, plot_comparison
+from skcoms.benchmark import compare, plot_comparison, provenance
 from skcoms.datasets import load_tfbind8
 
 # Published 100th-percentile scores on TFBind8 (see the module docstring).
@@ -379,6 +379,8 @@ def main(argv=None):
     wall = time.perf_counter() - wall
 
     print()
+    made = provenance(__file__)
+    print(f"Made by skcoms {made['skcoms']} at commit {made['commit']}:")
     print(
         "| method | seeds | 100th pct | 50th pct | published 100th pct | s per seed |"
     )

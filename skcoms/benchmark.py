@@ -12,6 +12,9 @@ pandas, matplotlib and tqdm are optional and imported only by the functions that
 them.
 """
 
+import os
+import platform
+import subprocess
 import time
 from numbers import Integral, Real
 
@@ -30,6 +33,7 @@ __all__ = [
     "normalize_score",
     "plot_comparison",
     "plot_training",
+    "provenance",
 ]
 
 _SUMMARY_KEYS = ("p100_mean", "p100_std", "p50_mean", "p50_std")
@@ -101,6 +105,72 @@ def normalize_score(y, task):
     _check_task(task)
     score = (np.asarray(y, dtype=np.float64) - task.y_min) / (task.y_max - task.y_min)
     return float(score) if score.ndim == 0 else score
+
+
+@validate_params({"path": [str, os.PathLike, None]}, prefer_skip_nested_validation=True)
+def provenance(path=None):
+    """What made a result: the versions of skcoms, torch, numpy, Python, and the commit.
+
+    Benchmark scripts store it beside each result and print it above their tables,
+    so that a table can be traced to the code that made it.
+
+    Parameters
+    ----------
+    path : str or path-like, default=None
+        A file or folder inside the git checkout whose commit to report (a script
+        passes its own ``__file__``); by default the folder of the imported
+        ``skcoms`` package, which is a checkout only in an editable install.
+
+    Returns
+    -------
+    info : dict
+        ``"skcoms"``, ``"torch"``, ``"numpy"``, ``"python"``: version strings;
+        ``"commit"``: the checkout's short commit hash, with ``"+changes"`` added
+        when tracked files differ from it, or ``None`` outside a git checkout (or
+        without git).
+
+    Examples
+    --------
+    >>> from skcoms.benchmark import provenance
+    >>> info = provenance()
+    >>> sorted(info)
+    ['commit', 'numpy', 'python', 'skcoms', 'torch']
+    """
+    import torch
+
+    from . import __version__
+
+    if path is None:
+        path = os.path.dirname(os.path.abspath(__file__))
+    folder = os.fspath(path)
+    if not os.path.isdir(folder):
+        folder = os.path.dirname(os.path.abspath(folder))
+    return {
+        "skcoms": __version__,
+        "commit": _git_commit(folder),
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def _git_commit(folder):
+    def git(*args):
+        return subprocess.run(
+            ["git", *args],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=folder,
+            timeout=30,
+        ).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "--short", "HEAD")
+        changed = git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{commit}+changes" if changed else commit
 
 
 def _check_task(task):

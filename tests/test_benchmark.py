@@ -1,5 +1,7 @@
 """The evaluation protocol, compare() and the plots, with stand-in optimizers."""
 
+import platform
+import shutil
 import subprocess
 import sys
 import threading
@@ -15,6 +17,7 @@ from skcoms.benchmark import (
     normalize_score,
     plot_comparison,
     plot_training,
+    provenance,
 )
 from skcoms.datasets import load_tfbind8, make_test_function_task, make_toy_quadratic
 
@@ -389,3 +392,42 @@ def test_skcoms_works_without_optional_packages():
     assert "needs tqdm" in lines[1]
     assert "needs pandas" in lines[2]
     assert "needs matplotlib" in lines[3]
+
+
+def test_provenance_names_the_versions_and_the_commit_of_a_checkout(tmp_path):
+    import torch
+
+    import skcoms
+
+    outside = provenance(tmp_path)
+    assert outside == {
+        "skcoms": skcoms.__version__,
+        "commit": None,  # not a git checkout
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+    }
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+
+    def git(*args):
+        return subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+
+    script = tmp_path / "bench.py"
+    script.write_text("print(1)\n")
+    git("init", "-q")
+    git("add", "bench.py")
+    git("commit", "-q", "-m", "first")
+    head = git("rev-parse", "--short", "HEAD")
+    # a file or its folder, as a script passes its __file__
+    assert provenance(script)["commit"] == provenance(str(tmp_path))["commit"] == head
+    (tmp_path / "notes.txt").write_text("untracked files do not count\n")
+    assert provenance(script)["commit"] == head
+    script.write_text("print(2)\n")
+    assert provenance(script)["commit"] == f"{head}+changes"

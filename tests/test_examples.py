@@ -100,7 +100,11 @@ def test_example_runs(name, example_runs):
     elif name == "hopper_controller.py":
         # a row per method, each of them also saved as a JSON line
         assert stdout.count("| 0 | ") == 6
-        assert len((tmp / "hopper.jsonl").read_text().splitlines()) == 6
+        lines = (tmp / "hopper.jsonl").read_text().splitlines()
+        assert len(lines) == 6
+        # the table says which code made it, and each run records it
+        assert "Made by skcoms 0.1" in stdout
+        assert all(json.loads(line)["skcoms"] for line in lines)
     elif name == "generative_baselines.py":
         # one line per run as it ends, then one table row per method with the
         # published 100th percentile beside it
@@ -115,6 +119,7 @@ def test_example_runs(name, example_runs):
             row = [line for line in stdout.splitlines() if line.startswith(method)]
             assert published in row[-1]
         assert len((tmp / "generative.jsonl").read_text().splitlines()) == 5
+        assert "Made by skcoms 0.1" in stdout
     elif name == "grid_search_alpha.py":
         assert "chosen: alpha=" in stdout
         # one line per candidate alpha
