@@ -277,15 +277,17 @@ def _cell(values, fmt="{:.3f}"):
 def report(path):
     """Markdown tables of the results in ``path``, one row per task and method."""
     records = _done(path)
-    # older result files call the version "version"
+    # older result files call the version "version"; runs without one are left out
     made_by = {
-        f"skcoms {r.get('skcoms', r.get('version'))} at commit {r.get('commit')}"
+        f"skcoms {r.get('skcoms', r.get('version'))} at commit {r['commit']}"
         for r in records
+        if r.get("skcoms", r.get("version"))
     }
-    made = provenance(__file__)
-    now = f"skcoms {made['skcoms']} at commit {made['commit']}"
+    if not made_by:
+        made = provenance(__file__)
+        made_by = {f"skcoms {made['skcoms']} at commit {made['commit']}"}
     lines = [
-        f"{', '.join(sorted(made_by)) or now}; "
+        f"{', '.join(sorted(made_by))}; "
         f"`python examples/{os.path.basename(__file__)} {' '.join(sys.argv[1:])}`",
         "",
         "| task | method | seeds | 100th pct | 50th pct | feasible | s/run |",

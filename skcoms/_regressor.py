@@ -28,8 +28,8 @@ from .exceptions import TrainingInterruptedWarning
 
 # A fixed alpha lets the gap between the model's value on the ascent's designs and on
 # the data fall without bound (each larger gradient makes the next ascent step land
-# farther away): on TFBind8, alpha 0.01 or 0.1 drove it to -1e10 standard deviations
-# of y while the fit on the data was lost. Below this many, fit warns.
+# farther away): on TFBind8, alpha 0.01 and 0.1 drove it to -4e9 and -2e10 standard
+# deviations of y while the fit on the data was lost. Below this many, fit warns.
 RUNAWAY_GAP = 100.0
 
 __all__ = ["ConservativeObjectiveRegressor", "DesignObjective"]
