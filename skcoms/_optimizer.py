@@ -294,10 +294,13 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         message = super()._shortfall_message(n_designs, n_found)
         if self.drop_duplicates and is_discrete(self.design_space_):
             # a path whose every step lands on a design of the data or off the
-            # support keeps nothing; smaller moves visit the designs in between
+            # support keeps nothing: it never moves (a model conservative enough
+            # to hold every start) or smaller moves would visit designs in between
             message += (
-                " Paths that jump past every new design the rules allow find none:"
-                " a smaller step_size or a max_changes lets them stop in between."
+                " A path finds none when its ascent never changes the decoded design"
+                " (a strongly conservative model: a smaller alpha or more n_steps)"
+                " or jumps past every new design the rules allow (a smaller"
+                " step_size or a max_changes lets it stop in between)."
             )
         return message
 

@@ -210,6 +210,25 @@ def test_drop_duplicates_warns_when_fewer_remain():
     assert not {tuple(r) for r in designs} & {tuple(r) for r in X}
 
 
+def test_a_model_that_holds_its_starts_says_why_proposals_are_missing():
+    # a strongly conservative model: most ascent paths never change the decoded
+    # design, so fewer new designs than requested exist along them; the warning
+    # names both causes and what to change, and what is returned is still new
+    rng = np.random.RandomState(1)
+    X = rng.randint(0, 4, size=(300, 6))
+    y = (X == 3).sum(axis=1) + 0.1 * rng.randn(300)
+    model = ConservativeObjectiveRegressor(
+        (32, 32), alpha=10.0, max_iter=20, n_ascent_steps=10, ascent_step_size=2.0,
+        device="cpu",
+    )  # fmt: skip
+    opt = OfflineDesignOptimizer(model, random_state=1).fit(X, y)
+    with pytest.warns(UserWarning, match="never changes the decoded design") as w:
+        designs = opt.propose(16)
+    assert "a smaller alpha or more n_steps" in str(w[0].message)
+    assert len(designs) < 16
+    assert not {tuple(r) for r in designs} & {tuple(r) for r in X}
+
+
 def test_more_designs_than_data_warns_and_returns_all():
     X, y = axes_data(n=12)
     opt = OfflineDesignOptimizer(small_model(), n_steps=2, drop_duplicates=False)
