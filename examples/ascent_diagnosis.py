@@ -24,7 +24,7 @@ import torch
 
 from skcoms import OfflineDesignOptimizer
 from skcoms._defaults import default_model
-from skcoms.benchmark import normalize_score
+from skcoms.benchmark import normalize_score, provenance
 from skcoms.datasets import load_tfbind8
 
 MODELS = {
@@ -101,6 +101,8 @@ def main(argv=None):
     if args.quick:
         task = task.subsample(2000, random_state=0)
         args.paths, small = 32, {"max_iter": 2}
+    made = provenance(__file__)
+    print(f"Made by skcoms {made['skcoms']} at commit {made['commit']}")
     traces = {}
     for name, params in MODELS.items():
         model = default_model(True, **params, **small)

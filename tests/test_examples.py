@@ -93,6 +93,7 @@ def test_example_runs(name, example_runs):
         # per model: a row per ascent step (0 to 10), then the proposer's line
         assert stdout.count("\n  10 ") == 3 and stdout.count("proposer: 32") == 3
         assert "COMs, dual descent" in stdout and "package default" in stdout
+        assert "Made by skcoms 0.1" in stdout
         png = (tmp / "diagnosis.png").read_bytes()
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
     elif name == "sequences.py":
