@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "choose_alpha.py"
@@ -38,20 +39,21 @@ def test_an_alpha_without_new_designs_is_scored_by_the_data_it_keeps(
     monkeypatch, capsys
 ):
     # a model so conservative that no path leaves the data makes propose return
-    # nothing and evaluate raise; the example scores that alpha with
-    # drop_duplicates=False instead of stopping
+    # nothing and evaluate raise (its own error, not a copy of its text); the
+    # example scores that alpha with drop_duplicates=False instead of stopping
     example = _load_example()
-    real_evaluate = example.evaluate
+    optimizer_class = example.OfflineDesignOptimizer
+    real_propose = optimizer_class.propose
     calls = []
 
-    def evaluate(optimizer, task, **kwargs):
-        params = optimizer.get_params()
+    def propose(self, n_designs, **kwargs):
+        params = self.get_params()
         calls.append((params["estimator__alpha"], params["drop_duplicates"]))
         if params["estimator__alpha"] == 1.0 and params["drop_duplicates"]:
-            raise ValueError("OfflineDesignOptimizer.propose returned no designs.")
-        return real_evaluate(optimizer, task, **kwargs)
+            return self.design_space_.decode(np.empty((0, self.n_features_in_)))
+        return real_propose(self, n_designs, **kwargs)
 
-    monkeypatch.setattr(example, "evaluate", evaluate)
+    monkeypatch.setattr(optimizer_class, "propose", propose)
     task = example.make_tasks(True, 0)["branin"]
     scores = example.oracle_scores(task, 0, True)
     assert sorted(scores) == sorted(example.ALPHAS)
