@@ -98,6 +98,7 @@ METHODS = ("default", "grad", "grad-proposer", "best-of-data")
 VARIANTS = (
     "listnet",
     "squared-error",
+    "loss-auto",
     "default-1path",
     "default-4path",
     "grad-distinct",
@@ -125,6 +126,7 @@ LABELS = {
     "default-4path": "OfflineDesignOptimizer(paths_per_design=4)",
     "listnet": 'default with loss="listnet"',
     "squared-error": 'default with loss="squared_error"',
+    "loss-auto": 'default with loss="auto"',
     "grad-distinct": "GradientAscentOptimizer(drop_duplicates=True)",
     "coms-dual": 'COMs with dual descent (alpha="auto"), package proposer',
     "grad-mean": "ensemble of 5, mean, gradient ascent",
@@ -191,8 +193,8 @@ def build(method, task, max_iter):
         return OfflineDesignOptimizer(
             default_model(task.is_discrete, alpha="auto", **small)
         )
-    if method in ("listnet", "squared-error"):
-        loss = "listnet" if method == "listnet" else "squared_error"
+    if method in ("listnet", "squared-error", "loss-auto"):
+        loss = {"listnet": "listnet", "loss-auto": "auto"}.get(method, "squared_error")
         model = default_model(task.is_discrete, loss=loss, **small)
         return OfflineDesignOptimizer(model)
     if method in PATHS:

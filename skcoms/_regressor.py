@@ -337,11 +337,11 @@ class ConservativeObjectiveRegressor(
         warn_if_constant(y, self)
         return X, y
 
-    def _train(self, X, y, alpha, seed, n_members):
+    def _train(self, X, y, alpha, seed, n_members, loss=None):
         """Standardize, train ``n_members`` networks and return them with the rest.
 
         ``alpha``: None (dual descent), a float, or a tuple with one fixed alpha
-        per member.
+        per member. ``loss``: the fit term, ``self.loss`` when None.
         """
         hidden = self._hidden_sizes()
         device = resolve_device(self.device)
@@ -362,7 +362,7 @@ class ConservativeObjectiveRegressor(
             layer_sizes=[n_features, *hidden, 1],
             activation=self.activation,
             n_members=n_members,
-            config=self._training_config(step, alpha),
+            config=self._training_config(step, alpha, loss),
             seed=seed,
             device=device,
             dtype=self.dtype,
@@ -378,8 +378,8 @@ class ConservativeObjectiveRegressor(
         }
         return fitted, history
 
-    def _fit_validated(self, X, y, alpha, seed):
-        fitted, history = self._train(X, y, alpha, seed, self._n_members)
+    def _fit_validated(self, X, y, alpha, seed, loss=None):
+        fitted, history = self._train(X, y, alpha, seed, self._n_members, loss)
         self._warn_about_training(history, alpha)
         for name, value in fitted.items():
             setattr(self, name, value)
@@ -391,7 +391,7 @@ class ConservativeObjectiveRegressor(
         self.alpha_ = history.alpha[-1]
         return self
 
-    def _training_config(self, step, alpha):
+    def _training_config(self, step, alpha, loss=None):
         # the settings of dual descent only matter without a fixed alpha
         dual = alpha is None
         return TrainingConfig(
@@ -408,7 +408,7 @@ class ConservativeObjectiveRegressor(
             n_iter_no_change=self.n_iter_no_change,
             verbose=bool(self.verbose),
             cuda_graph=bool(self.cuda_graph),
-            loss=self.loss,
+            loss=self.loss if loss is None else loss,
         )
 
     def __sklearn_is_fitted__(self):

@@ -5,7 +5,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from ._compat import Interval, _fit_context
+from ._compat import Interval, StrOptions, _fit_context
 from ._defaults import DUAL_DESCENT_PARAMS
 from ._persistence import fit_or_unfit
 from ._regressor import ConservativeObjectiveRegressor, _draw_seed
@@ -17,6 +17,8 @@ __all__ = ["ConservativeObjectiveRegressorCV"]
 
 # the conservative settings of dual descent do not apply: every alpha is fixed
 _PARENT_CONSTRAINTS = ConservativeObjectiveRegressor._parameter_constraints
+# the fit terms that loss="auto" chooses between, in the order of holdout_mse_'s rows
+LOSSES = ("squared_error", "listnet")
 
 
 def _check_alphas(alphas):
@@ -48,10 +50,12 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
     designs with the smallest squared error wins, and a single network with that
     alpha is then trained on all the data. ``alpha=0`` is plain regression; a
     larger alpha pushes down the scores of designs that gradient ascent reaches
-    (see :class:`~skcoms.ConservativeObjectiveRegressor`).
+    (see :class:`~skcoms.ConservativeObjectiveRegressor`). With ``loss="auto"``
+    the fit term is chosen the same way: each alpha is tried with the squared
+    error and with ListNet, and the pair with the smallest held-out error wins.
 
-    This costs one stacked fit of ``len(alphas)`` members, on at most
-    ``max_selection_samples`` designs, and one fit of a single network.
+    This costs one stacked fit of ``len(alphas)`` members per loss tried, on at
+    most ``max_selection_samples`` designs, and one fit of a single network.
 
     Parameters
     ----------
@@ -69,8 +73,10 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         them all.
     activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
         Hidden-layer activation.
-    loss : {"squared_error", "listnet"}, default="squared_error"
+    loss : {"squared_error", "listnet", "auto"}, default="squared_error"
         The fit term; see :class:`~skcoms.ConservativeObjectiveRegressor`.
+        ``"auto"`` chooses between the two together with alpha, on the same
+        held-out designs (ListNet's predictions are first mapped onto ``y``).
     n_ascent_steps : int >= 1, default=10
         Gradient-ascent steps used to find the negatives ``x-``.
     ascent_step_size : float > 0, default=0.05
@@ -105,9 +111,13 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         The chosen alpha, that of the final network.
     alphas_ : ndarray of shape (n_alphas,)
         The candidates, as given.
-    holdout_mse_ : ndarray of shape (n_alphas,) or None
+    loss_ : {"squared_error", "listnet"}
+        The fit term of the final network: ``loss``, or the one chosen with
+        ``loss="auto"``.
+    holdout_mse_ : ndarray of shape (n_alphas,), (2, n_alphas) or None
         Each candidate's mean squared error on the held-out designs, in the
-        units of ``y``; None when a single alpha was given.
+        units of ``y``; with ``loss="auto"`` one row per loss (the squared
+        error, then ListNet); None when there was a single candidate.
     n_selection_samples_ : int
         Designs the candidates were trained on (0 without a selection).
     network_ : StackedMLP
@@ -144,6 +154,7 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
             if key not in DUAL_DESCENT_PARAMS
         },
         "alphas": ["array-like"],
+        "loss": [StrOptions({*LOSSES, "auto"})],
         "holdout_fraction": [Interval(Real, 0, 1, closed="neither")],
         "max_selection_samples": [Interval(Integral, 2, None, closed="left"), None],
     }
@@ -193,13 +204,13 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
-        """Choose alpha on the held-out top designs, then train on all of them.
+        """Choose alpha (and the loss) on the held-out top designs, then train.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             Designs, already encoded as real vectors; at least 3 when there is
-            more than one alpha (one held out, two to train on).
+            more than one candidate (one held out, two to train on).
         y : array-like of shape (n_samples,)
             Their scores (higher is better).
 
@@ -223,28 +234,36 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         alphas = _check_alphas(self.alphas)
         X, y = self._validate_training_data(X, y)
         seed = _draw_seed(self.random_state)
+        losses = LOSSES if self.loss == "auto" else (self.loss,)
         holdout_mse, n_selection = None, 0
-        if alphas.size > 1:
-            holdout_mse, n_selection = self._select(X, y, alphas, seed)
-            chosen = float(alphas[int(np.argmin(holdout_mse))])
-        else:
-            chosen = float(alphas[0])
-        self._fit_validated(X, y, chosen, seed)
+        loss, chosen = losses[0], float(alphas[0])
+        if len(losses) * alphas.size > 1:
+            holdout_mse, n_selection = self._select(X, y, alphas, losses, seed)
+            i, j = np.unravel_index(np.argmin(holdout_mse), holdout_mse.shape)
+            loss, chosen = losses[i], float(alphas[j])
+            if self.loss != "auto":
+                holdout_mse = holdout_mse[0]
+        self._fit_validated(X, y, chosen, seed, loss)
         self.alpha_ = chosen  # as given, not the network's float32 copy
+        self.loss_ = loss
         self.alphas_ = alphas
         self.holdout_mse_ = holdout_mse
         self.n_selection_samples_ = n_selection
         return self
 
-    def _select(self, X, y, alphas, seed):
-        """Each candidate's squared error on the held-out top designs."""
+    def _select(self, X, y, alphas, losses, seed):
+        """Each candidate's squared error on the held-out top designs.
+
+        One row per loss, one column per alpha; every loss starts from the same
+        initializations and sees the same minibatches.
+        """
         n = X.shape[0]
         n_top = max(1, math.ceil(_round_product(self.holdout_fraction, n)))
         if n - n_top < 2:
             raise ValueError(
-                f"Choosing alpha needs at least 2 designs below the held-out top "
-                f"{n_top} (holdout_fraction={self.holdout_fraction}); got {n} "
-                "samples. Give one alpha, or more designs."
+                f"Choosing alpha or the loss needs at least 2 designs below the "
+                f"held-out top {n_top} (holdout_fraction={self.holdout_fraction}); "
+                f"got {n} samples. Give one alpha and one loss, or more designs."
             )
         order = top_k_order(y)
         top, rest = order[n - n_top :], order[: n - n_top]
@@ -253,19 +272,22 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         ):
             rng = np.random.default_rng(seed)
             rest = np.sort(rng.choice(rest, self.max_selection_samples, replace=False))
-        fitted, history = self._train(
-            X[rest], y[rest], tuple(alphas.tolist()), seed, alphas.size
-        )
-        if history.interrupted:
-            # a partly trained set of candidates would choose at random
-            raise KeyboardInterrupt
-        pred = predict_network(
-            fitted["network_"],
-            X[top],
-            x_mean=fitted["x_mean_"],
-            x_scale=fitted["x_scale_"],
-            aggregate=None,
-            device=fitted["device_"],
-        )
-        pred = pred * fitted["y_scale_"] + fitted["y_mean_"]
-        return np.mean((pred - y[top]) ** 2, axis=1), int(rest.size)
+        errors = []
+        for loss in losses:
+            fitted, history = self._train(
+                X[rest], y[rest], tuple(alphas.tolist()), seed, alphas.size, loss
+            )
+            if history.interrupted:
+                # a partly trained set of candidates would choose at random
+                raise KeyboardInterrupt
+            pred = predict_network(
+                fitted["network_"],
+                X[top],
+                x_mean=fitted["x_mean_"],
+                x_scale=fitted["x_scale_"],
+                aggregate=None,
+                device=fitted["device_"],
+            )
+            pred = pred * fitted["y_scale_"] + fitted["y_mean_"]
+            errors.append(np.mean((pred - y[top]) ** 2, axis=1))
+        return np.stack(errors), int(rest.size)
