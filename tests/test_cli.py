@@ -434,6 +434,7 @@ def test_demo_tasks_load_as_sequence_tasks(name):
     [
         ({"loss": "listnet"}, ("ConservativeObjectiveRegressorCV", "listnet")),
         ({"alpha": "auto"}, ("ConservativeObjectiveRegressor", "squared_error")),
+        ({"loss": "auto"}, ("ConservativeObjectiveRegressorCV", "auto")),
     ],
 )
 def test_coms_options_reach_its_model(options, expected):
@@ -444,3 +445,12 @@ def test_coms_options_reach_its_model(options, expected):
     )
     model = optimizer.estimator
     assert (type(model).__name__, model.loss) == expected
+
+
+@pytest.mark.parametrize("option", [{"alpha": 0.5}, {"overestimation_limit": 1.0}])
+def test_loss_auto_with_a_fixed_conservative_setting_is_a_clear_error(option):
+    from skcoms._cli._common import DataError
+    from skcoms._cli._methods import make_optimizer
+
+    with pytest.raises(DataError, match="--loss auto is chosen together with alpha"):
+        make_optimizer("coms", discrete=False, loss="auto", **option)

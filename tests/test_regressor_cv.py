@@ -1,4 +1,4 @@
-"""ConservativeObjectiveRegressorCV: alpha chosen on the held-out top designs."""
+"""ConservativeObjectiveRegressorCV: alpha (and loss) chosen on the held-out top designs."""
 
 import numpy as np
 import pytest
@@ -67,6 +67,47 @@ def test_selection_subsample_is_seeded_and_leaves_global_rng_alone(bowl):
     assert np.array_equal(a.predict(X), b.predict(X))
 
 
+def test_loss_auto_tries_each_loss_with_each_alpha_and_keeps_the_best_pair(bowl):
+    X, y = bowl
+    params = dict(alphas=(0.0, 1.0), random_state=0, **SMALL)
+    auto = ConservativeObjectiveRegressorCV(loss="auto", **params).fit(X, y)
+    assert auto.holdout_mse_.shape == (2, 2)
+    # the rows are what a selection with each loss alone measures
+    for row, loss in enumerate(("squared_error", "listnet")):
+        alone = ConservativeObjectiveRegressorCV(loss=loss, **params).fit(X, y)
+        assert alone.loss_ == loss
+        assert np.array_equal(auto.holdout_mse_[row], alone.holdout_mse_)
+    row, col = np.unravel_index(np.argmin(auto.holdout_mse_), (2, 2))
+    assert auto.loss_ == ("squared_error", "listnet")[row]
+    assert auto.alpha_ == auto.alphas_[col]
+    # the final network is that pair, fitted on all the data
+    single = ConservativeObjectiveRegressor(
+        loss=auto.loss_, alpha=auto.alpha_, random_state=0, **SMALL
+    ).fit(X, y)
+    assert np.array_equal(auto.predict(X), single.predict(X))
+
+
+def test_loss_auto_chooses_the_loss_even_with_a_single_alpha():
+    # one alpha, two losses: the selection still runs
+    rng = np.random.RandomState(1)
+    X = rng.uniform(-1, 1, size=(200, 2))
+    y = X[:, 0] + 0.1 * np.sin(3 * X[:, 1])
+    model = ConservativeObjectiveRegressorCV(
+        alphas=[0.0], loss="auto", random_state=0, **SMALL
+    ).fit(X, y)
+    assert model.holdout_mse_.shape == (2, 1)
+    assert model.loss_ == ("squared_error", "listnet")[np.argmin(model.holdout_mse_)]
+    assert model.n_selection_samples_ == 180
+
+
+def test_only_the_cross_validated_model_chooses_its_loss(bowl):
+    X, y = bowl
+    with pytest.raises(InvalidParameterError, match="loss"):
+        ConservativeObjectiveRegressor(loss="auto", **SMALL).fit(X, y)
+    with pytest.raises(InvalidParameterError, match="loss"):
+        ConservativeObjectiveRegressorCV(loss="ranking", **SMALL).fit(X, y)
+
+
 @pytest.mark.parametrize(
     "alphas, message",
     [
@@ -101,8 +142,10 @@ def test_too_few_designs_to_hold_out_is_a_clear_error():
     X, y = np.array([[0.0], [1.0]]), np.array([0.0, 1.0])
     with pytest.raises(ValueError, match="at least 2 designs below the held-out"):
         ConservativeObjectiveRegressorCV(**SMALL).fit(X, y)
-    # one alpha needs no held-out designs
+    # one alpha needs no held-out designs; a choice of loss does
     ConservativeObjectiveRegressorCV(alphas=[0.0], **SMALL).fit(X, y)
+    with pytest.raises(ValueError, match="Give one alpha and one loss"):
+        ConservativeObjectiveRegressorCV(alphas=[0.0], loss="auto", **SMALL).fit(X, y)
 
 
 def test_unfitted_after_a_failed_refit(bowl):

@@ -248,9 +248,10 @@ def _add_method_options(propose):
     )
     propose.add_argument(
         "--loss",
-        choices=("squared_error", "listnet"),
-        help="the model's fit term: squared_error or listnet, the ranking loss of "
-        "Tan et al. 2025 (coms only; default: listnet for numeric designs, "
+        choices=("squared_error", "listnet", "auto"),
+        help="the model's fit term: squared_error, listnet (the ranking loss of "
+        "Tan et al. 2025), or auto: the one that predicts the held-out top designs "
+        "best, chosen with alpha (coms only; default: listnet for numeric designs, "
         "squared_error for sequences)",
     )
     propose.add_argument(

@@ -48,6 +48,14 @@ def _coms(discrete, common, model_params, options):
     from .. import OfflineDesignOptimizer
     from .._defaults import default_model
 
+    if options.get("loss") == "auto" and options.keys() & {
+        "alpha",
+        "overestimation_limit",
+    }:
+        raise DataError(
+            "--loss auto is chosen together with alpha on the held-out top designs; "
+            "give --alpha or --overestimation-limit with squared_error or listnet."
+        )
     model = default_model(discrete, **options, **model_params)
     return OfflineDesignOptimizer(model, **common)
 
