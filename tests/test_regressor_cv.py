@@ -1,4 +1,4 @@
-"""ConservativeObjectiveRegressorCV: alpha (and loss) chosen on the held-out top designs."""
+"""ConservativeObjectiveRegressorCV: alpha and loss chosen on held-out top designs."""
 
 import numpy as np
 import pytest
