@@ -1,6 +1,7 @@
 """The command line, run as a subprocess: proposals, the demo, errors, exit codes."""
 
 import csv
+import importlib.util
 import io
 import os
 import subprocess
@@ -417,7 +418,19 @@ def test_every_method_builds_its_optimizer_with_the_reference_settings(discrete)
             assert optimizer.paths_per_design == expected, name
 
 
-@pytest.mark.parametrize("name", ["ehrlich", "rna14"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ehrlich",
+        pytest.param(
+            "rna14",
+            marks=pytest.mark.skipif(
+                importlib.util.find_spec("RNA") is None,
+                reason='needs ViennaRNA (pip install "skcoms[rna]")',
+            ),
+        ),
+    ],
+)
 def test_demo_tasks_load_as_sequence_tasks(name):
     from types import SimpleNamespace
 
