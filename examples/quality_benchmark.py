@@ -78,6 +78,12 @@ UNSHIPPED = {
     "ackley32": lambda: make_test_function_task(
         "ackley", n_features=32, random_state=0
     ),
+    "hartmann6-r1": lambda: make_test_function_task("hartmann6", random_state=1),
+    "hartmann6-r2": lambda: make_test_function_task("hartmann6", random_state=2),
+    "ackley-r1": lambda: make_test_function_task("ackley", random_state=1),
+    "rosenbrock32": lambda: make_test_function_task(
+        "rosenbrock", n_features=32, random_state=0
+    ),
 }
 # larger sizes of the shipped sequence tasks, run only when named with --tasks; the
 # ehrlich* presets take 32 states like holo-bench: ehrlich128 is holo-bench's (128,
