@@ -32,6 +32,8 @@ class EnsembleObjectiveRegressor(ConservativeObjectiveRegressor):
         Hidden-layer activation.
     loss : {"squared_error", "listnet"}, default="squared_error"
         The fit term; see :class:`~skcoms.ConservativeObjectiveRegressor`.
+    listnet_temperature : float > 0, default=1.0
+        See :class:`~skcoms.ConservativeObjectiveRegressor`.
     alpha : float >= 0 or "auto", default=0.0
         Weight of the conservative term of each member; ``"auto"`` tunes it by
         dual descent toward ``overestimation_limit``.
@@ -109,6 +111,7 @@ class EnsembleObjectiveRegressor(ConservativeObjectiveRegressor):
         aggregate="mean",
         activation="relu",
         loss="squared_error",
+        listnet_temperature=1.0,
         alpha=0.0,
         overestimation_limit=0.5,
         alpha_init=0.1,
@@ -131,6 +134,7 @@ class EnsembleObjectiveRegressor(ConservativeObjectiveRegressor):
             hidden_layer_sizes,
             activation=activation,
             loss=loss,
+            listnet_temperature=listnet_temperature,
             alpha=alpha,
             overestimation_limit=overestimation_limit,
             alpha_init=alpha_init,

@@ -70,7 +70,7 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         chooses alpha among ``(0, 0.01, 0.1, 1)`` by its error on the top 10% of
         the data held out, with the reference's ascent step for the design space:
         for continuous designs its default and ``loss="listnet"`` (the ranking
-        loss), for categorical ones ``ascent_step_size=2.0`` and the squared
+        loss, ``listnet_temperature=4.0``), for categorical ones ``ascent_step_size=2.0`` and the squared
         error. To search its parameters (``estimator__alpha``), pass it
         explicitly.
     design_space : Box, CategoricalSequence or None, default=None

@@ -77,6 +77,8 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         The fit term; see :class:`~skcoms.ConservativeObjectiveRegressor`.
         ``"auto"`` chooses between the two together with alpha, on the same
         held-out designs (ListNet's predictions are first mapped onto ``y``).
+    listnet_temperature : float > 0, default=1.0
+        See :class:`~skcoms.ConservativeObjectiveRegressor`.
     n_ascent_steps : int >= 1, default=10
         Gradient-ascent steps used to find the negatives ``x-``.
     ascent_step_size : float > 0, default=0.05
@@ -168,6 +170,7 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         max_selection_samples=4096,
         activation="relu",
         loss="squared_error",
+        listnet_temperature=1.0,
         n_ascent_steps=10,
         ascent_step_size=0.05,
         scale_step_by_sqrt_dim=True,
@@ -188,6 +191,7 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         self.max_selection_samples = max_selection_samples
         self.activation = activation
         self.loss = loss
+        self.listnet_temperature = listnet_temperature
         self.n_ascent_steps = n_ascent_steps
         self.ascent_step_size = ascent_step_size
         self.scale_step_by_sqrt_dim = scale_step_by_sqrt_dim

@@ -108,8 +108,10 @@ def test_default_model_of_each_design_space():
     assert isinstance(discrete, ConservativeObjectiveRegressorCV)
     assert discrete.ascent_step_size == 2.0
     continuous = default_model(False)
-    # continuous designs: the ranking loss
-    expected = ConservativeObjectiveRegressorCV(loss="listnet").get_params()
+    # continuous designs: the ranking loss, its target at a temperature of 4
+    expected = ConservativeObjectiveRegressorCV(
+        loss="listnet", listnet_temperature=4.0
+    ).get_params()
     assert continuous.get_params() == expected
     # a setting of dual descent asks for the dual-descent model
     dual = default_model(True, alpha="auto")

@@ -255,6 +255,14 @@ USAGE_ERRORS = {
         ["--loss", "listnet", "--method", "mins"],
         "--loss applies to --method coms only",
     ),
+    "zero temperature": (
+        ["--listnet-temperature", "0"],
+        "--listnet-temperature: must be a number > 0",
+    ),
+    "temperature for a baseline": (
+        ["--listnet-temperature", "2", "--method", "gradient-ascent"],
+        "--listnet-temperature applies to --method coms only",
+    ),
     "alphabet for numbers": (["--alphabet", "AB"], "--alphabet is for sequence"),
     "bad device": (["--device", "tpu"], "device='tpu' is not understood"),
 }
@@ -458,6 +466,24 @@ def test_coms_options_reach_its_model(options, expected):
     )
     model = optimizer.estimator
     assert (type(model).__name__, model.loss) == expected
+
+
+@pytest.mark.parametrize(
+    "discrete, options, expected",
+    [
+        (False, {}, 4.0),
+        (True, {"loss": "listnet"}, 1.0),
+        (True, {"loss": "listnet", "listnet_temperature": 2.5}, 2.5),
+        (False, {"listnet_temperature": 0.5}, 0.5),
+    ],
+)
+def test_listnet_temperature_default_per_design_space_and_option(
+    discrete, options, expected
+):
+    from skcoms._cli._methods import make_optimizer
+
+    model = make_optimizer("coms", discrete=discrete, **options).estimator
+    assert model.listnet_temperature == expected
 
 
 @pytest.mark.parametrize("option", [{"alpha": 0.5}, {"overestimation_limit": 1.0}])

@@ -109,7 +109,9 @@ def test_default_estimator_follows_the_design_space():
     categorical = opt._default_estimator(CategoricalSequence())
     # a conservative model whose alpha the package chooses, with the reference's
     # ascent step for each kind of design space
-    expected = ConservativeObjectiveRegressorCV(loss="listnet").get_params()
+    expected = ConservativeObjectiveRegressorCV(
+        loss="listnet", listnet_temperature=4.0
+    ).get_params()
     assert continuous.get_params() == expected
     assert categorical.loss == "squared_error"
     assert isinstance(categorical, ConservativeObjectiveRegressorCV)

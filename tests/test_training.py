@@ -64,7 +64,7 @@ def _plain_coms(weights, biases, X, y, config, seed, activation=torch.tanh):
             overestimation = f(x_neg).mean() - pred.mean()
             alpha = log_alpha.exp().detach() if dual else config.alpha
             if config.loss == "listnet":
-                target = torch.softmax(yb, dim=0)
+                target = torch.softmax(yb / config.listnet_temperature, dim=0)
                 fit = -(target * torch.log_softmax(pred, dim=0)).sum()
             else:
                 fit = 0.5 * ((pred - yb) ** 2).mean()
@@ -108,8 +108,9 @@ def test_training_matches_a_plain_autograd_implementation(alpha, activation):
         assert history.alpha[-1] != pytest.approx(0.1)
 
 
+@pytest.mark.parametrize("temperature", [1.0, 4.0])
 @pytest.mark.parametrize("alpha", [0.5, 0.0])
-def test_listnet_matches_autograd_then_maps_onto_the_scores(alpha):
+def test_listnet_matches_autograd_then_maps_onto_the_scores(alpha, temperature):
     gen = make_generator(0)
     X = torch.randn(40, 3, generator=gen, dtype=torch.float64)
     y = torch.sin(X).sum(1)
@@ -117,7 +118,13 @@ def test_listnet_matches_autograd_then_maps_onto_the_scores(alpha):
         1, [3, 8, 1], "tanh", make_generator(1), "cpu", torch.float64
     )
     # enough training that the scores rise with y
-    config = _config(alpha, loss="listnet", learning_rate=0.05, n_epochs=5)
+    config = _config(
+        alpha,
+        loss="listnet",
+        listnet_temperature=temperature,
+        learning_rate=0.05,
+        n_epochs=5,
+    )
     expected, _ = _plain_coms(net.weights, net.biases, X, y, config, 2)
     history = train_conservative(net, X, y, config, make_generator(2))
     # the ranking loss leaves scale and offset free: least squares maps them on y

@@ -255,6 +255,14 @@ def _add_method_options(propose):
         "squared_error for sequences)",
     )
     propose.add_argument(
+        "--listnet-temperature",
+        type=positive_float,
+        metavar="T",
+        help="with the listnet loss, the temperature of its target, the softmax of "
+        "the standardized scores divided by T (coms only; default: 4 for numeric "
+        "designs, 1 for sequences)",
+    )
+    propose.add_argument(
         "--max-iter",
         type=positive_int,
         metavar="EPOCHS",

@@ -132,7 +132,7 @@ METHODS = {
         "COMs",
         "conservative objective models",
         _coms,
-        ("alpha", "overestimation_limit", "loss"),
+        ("alpha", "overestimation_limit", "loss", "listnet_temperature"),
         proposer=True,
     ),
     "gradient-ascent": Method(

@@ -13,6 +13,7 @@ _METHOD_OPTIONS = (
     ("--alpha", "alpha"),
     ("--overestimation-limit", "overestimation_limit"),
     ("--loss", "loss"),
+    ("--listnet-temperature", "listnet_temperature"),
 )
 
 

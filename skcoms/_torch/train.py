@@ -38,6 +38,7 @@ class TrainingConfig:
     verbose: bool = False
     cuda_graph: bool = True  # replay the inner ascent as a CUDA graph on CUDA devices
     loss: str = "squared_error"  # the fit term: "squared_error" or "listnet"
+    listnet_temperature: float = 1.0  # ListNet's target is softmax(y / temperature)
 
 
 @dataclass
@@ -165,7 +166,8 @@ class _Trainer:
         network's loss as a constant, and dual descent's gradient with respect to
         ``log(alpha)`` is ``alpha * (limit - overestimation)``. With the ListNet
         loss the fit term is ``-sum softmax(y) log softmax(pred)`` over the
-        minibatch, whose derivative is ``softmax(pred) - softmax(y)``.
+        minibatch, whose derivative is ``softmax(pred) - softmax(y)`` (``y`` divided
+        by ``listnet_temperature``).
         """
         net, size = self.net, xb.shape[0]
         n_members = net.n_members
@@ -183,7 +185,7 @@ class _Trainer:
         if self.config.loss == "listnet":
             # the minibatch is one list: cross-entropy between the softmax of the
             # scores and that of the predictions; its gradient is q - p per design
-            target = torch.softmax(yb, dim=0)
+            target = torch.softmax(yb / self.config.listnet_temperature, dim=0)
             log_q = torch.log_softmax(pred, dim=1)
             fit = -(target * log_q).sum(1)
             residual = (log_q.exp() - target) * size
