@@ -70,9 +70,9 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         chooses alpha among ``(0, 0.01, 0.1, 1)`` by its error on the top 10% of
         the data held out, with the reference's ascent step for the design space:
         for continuous designs its default and ``loss="listnet"`` (the ranking
-        loss, ``listnet_temperature=4.0``), for categorical ones ``ascent_step_size=2.0`` and the squared
-        error. To search its parameters (``estimator__alpha``), pass it
-        explicitly.
+        loss, ``listnet_temperature=4.0``), for categorical ones
+        ``ascent_step_size=2.0`` and the squared error. To search its parameters
+        (``estimator__alpha``), pass it explicitly.
     design_space : Box, CategoricalSequence or None, default=None
         How designs are encoded. ``None`` infers it from ``X`` (see
         :func:`skcoms.spaces.infer_design_space`): floats give ``Box()`` (bounds

@@ -31,6 +31,7 @@ SCRIPTS = {
     "grid_search_alpha.py": [],
     "compare_methods.py": ["-o", "{tmp}/comparison.png"],
     "hopper_controller.py": ["--output", "{tmp}/hopper.jsonl"],
+    "listnet_temperature.py": ["--output", "{tmp}/temperature.jsonl"],
     "generative_baselines.py": ["--output", "{tmp}/generative.jsonl"],
     # the main methods and two baselines; generative_baselines.py runs the others
     "quality_benchmark.py": [
@@ -146,6 +147,14 @@ def test_example_runs(name, example_runs):
             assert published in row[-1]
         assert len((tmp / "generative.jsonl").read_text().splitlines()) == 5
         assert "Made by skcoms 0.1" in stdout
+    elif name == "listnet_temperature.py":
+        # a line per run, then one table row per task, one column per setting
+        rows = [json.loads(line) for line in open(tmp / "temperature.jsonl")]
+        assert len(rows) == 6 and all(r["task"] == "branin" for r in rows)
+        assert "| ListNet, T = 4.0 |" in stdout and "| squared error |" in stdout
+        (row,) = [line for line in stdout.splitlines() if line.startswith("| branin")]
+        assert row.count(" / ") == 6
+        assert "skcoms 0.1" in stdout and "at commit" in stdout
     elif name == "grid_search_alpha.py":
         assert "chosen: alpha=" in stdout
         # one line per candidate alpha

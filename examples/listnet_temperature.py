@@ -1,0 +1,183 @@
+"""The temperature of the ListNet loss, measured on every continuous task.
+
+ListNet's target for a list (a minibatch) is the softmax of its standardized scores
+divided by ``listnet_temperature``. This script fits a plain model (``alpha=0``,
+the value the package's selection chooses on the continuous test functions) with
+the ranking loss at each temperature, and with the squared error, searches it with
+the package's proposer, and prints the normalized 100th / 50th percentile of 128
+proposals (mean over seeds) per task. It is the measurement behind the default
+model's temperature (README, "Design quality"); the tasks are those of
+``quality_benchmark.py``, shipped and unshipped.
+
+Each (setting, task, seed) result is appended to ``--output`` (JSON lines) as soon
+as it is done, so a run can be stopped and resumed; ``--report`` prints the table of
+the file without running anything.
+
+    python examples/listnet_temperature.py --seeds 4          # about 30 minutes
+    python examples/listnet_temperature.py --tasks branin --temperatures 1 4
+    python examples/listnet_temperature.py --report
+    python examples/listnet_temperature.py --quick        # seconds
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+from skcoms import OfflineDesignOptimizer
+from skcoms._defaults import default_model
+from skcoms.benchmark import compare, provenance
+from skcoms.datasets import (
+    load_hopper_controller,
+    make_test_function_task,
+    make_toy_quadratic,
+)
+
+
+def _function(name, **params):
+    return lambda: make_test_function_task(name, **{"random_state": 0, **params})
+
+
+# the continuous tasks of quality_benchmark.py, shipped and unshipped
+CONTINUOUS = {
+    "toy-quadratic": lambda: make_toy_quadratic(random_state=0),
+    "branin": _function("branin"),
+    "hartmann6": _function("hartmann6"),
+    "ackley": _function("ackley"),
+    "rosenbrock": _function("rosenbrock"),
+    "hopper": load_hopper_controller,
+    "hartmann6-r1": _function("hartmann6", random_state=1),
+    "hartmann6-r2": _function("hartmann6", random_state=2),
+    "ackley-r1": _function("ackley", random_state=1),
+    "ackley32": _function("ackley", n_features=32),
+    "rosenbrock32": _function("rosenbrock", n_features=32),
+}
+QUICK = {"branin": _function("branin", n_samples=500)}
+SQUARED_ERROR = "squared error"
+
+
+def build(setting, max_iter=None):
+    """A plain model searched by the package's proposer, for one setting."""
+    if setting == SQUARED_ERROR:
+        params = {"loss": "squared_error"}
+    else:
+        params = {"loss": "listnet", "listnet_temperature": float(setting)}
+    if max_iter is not None:
+        params["max_iter"] = max_iter
+    return OfflineDesignOptimizer(default_model(False, conservative=False, **params))
+
+
+def _done(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as file:
+        return [json.loads(line) for line in file if line.strip()]
+
+
+def run(args, tasks):
+    settings = [*(str(t) for t in args.temperatures), SQUARED_ERROR]
+    done = {(r["setting"], r["task"], r["seed"]) for r in _done(args.output)}
+    for task_name, make in tasks.items():
+        task = make()
+        for setting in settings:
+            for seed in range(args.seeds):
+                if (setting, task_name, seed) in done:
+                    continue
+                start = time.perf_counter()
+                (row,) = compare(
+                    {setting: build(setting, args.max_iter)},
+                    {task_name: task},
+                    seeds=[seed],
+                    as_frame=False,
+                    per_seed=True,
+                )
+                record = {
+                    "setting": setting,
+                    "task": task_name,
+                    "seed": seed,
+                    "p100": float(row["p100"]),
+                    "p50": float(row["p50"]),
+                    "seconds": time.perf_counter() - start,
+                    **provenance(__file__),
+                }
+                with open(args.output, "a") as file:
+                    file.write(json.dumps(record) + "\n")
+                print(
+                    f"{task_name:>14} {setting:>14} seed {seed}: "
+                    f"{record['p100']:.3f} / {record['p50']:.3f}",
+                    flush=True,
+                )
+
+
+def report(path):
+    """A markdown table: one row per task, one column per setting."""
+    records = _done(path)
+    if not records:
+        return f"no results in {path}"
+    made_by = sorted({f"skcoms {r['skcoms']} at commit {r['commit']}" for r in records})
+    settings = list(dict.fromkeys(r["setting"] for r in records))
+    # temperatures in increasing order, the squared error last
+    settings.sort(key=lambda s: (s == SQUARED_ERROR, float(s) if s[0].isdigit() else 0))
+    tasks = list(dict.fromkeys(r["task"] for r in records))
+    header = [
+        "ListNet, T = " + s if s != SQUARED_ERROR else "squared error" for s in settings
+    ]
+    lines = [
+        f"{', '.join(made_by)}; "
+        f"`python examples/{os.path.basename(__file__)} {' '.join(sys.argv[1:])}`",
+        "",
+        "| task | seeds | " + " | ".join(header) + " |",
+        "|---|---|" + "---|" * len(settings),
+    ]
+    for task in tasks:
+        cells, n_seeds = [], set()
+        for setting in settings:
+            runs = [r for r in records if r["task"] == task and r["setting"] == setting]
+            n_seeds.add(len(runs))
+            if runs:
+                p100 = np.mean([r["p100"] for r in runs])
+                p50 = np.mean([r["p50"] for r in runs])
+                cells.append(f"{p100:.3f} / {p50:.3f}")
+            else:
+                cells.append("")
+        seeds = "/".join(str(n) for n in sorted(n_seeds))
+        lines.append(f"| {task} | {seeds} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--tasks", nargs="+", choices=list(CONTINUOUS), default=list(CONTINUOUS)
+    )
+    parser.add_argument(
+        "--temperatures", nargs="+", type=float, default=(0.5, 1.0, 2.0, 4.0, 8.0)
+    )
+    parser.add_argument("--seeds", type=int, default=4)
+    parser.add_argument("--output", default="listnet_temperature.jsonl")
+    parser.add_argument("--report", action="store_true", help="print the table only")
+    parser.add_argument(
+        "--quick", action="store_true", help="a small Branin, 2 epochs, 1 seed"
+    )
+    args = parser.parse_args(argv)
+    if any(not t > 0 for t in args.temperatures):
+        parser.error("--temperatures must be positive")
+    args.max_iter = None
+    if args.quick:
+        args.seeds, args.max_iter = 1, 2
+        return args, QUICK
+    return args, {name: CONTINUOUS[name] for name in args.tasks}
+
+
+def main(argv=None):
+    args, tasks = parse_args(argv)
+    if not args.report:
+        run(args, tasks)
+    print(report(args.output))
+
+
+if __name__ == "__main__":
+    main()
