@@ -10,13 +10,13 @@ with the ListNet ranking loss and sequences with the squared error: measured acr
 the shipped tasks (README, "Design quality"), the ranking loss raised the proposals
 on the continuous test functions and the Hopper controller and, at a temperature of
 1, lowered them on every sequence task. Its target is the softmax of the
-standardized scores divided by a temperature of 4: over temperatures 0.5 to 8 (plain models, 4 seeds, every
-continuous task), 4 was the lowest at which no test function fell more than 0.01
-below the squared error; over 8 seeds the default at 4 narrowed its shortfall
-against naive ascent on Hartmann-6 (three draws of its data) and lowered the 32-D
-Ackley, which stays far above it. Choosing the loss per data set
-(``loss="auto"``) raised Hartmann-6 to naive ascent's level but lowered Ackley below
-it, so it is an option, not the default.
+standardized scores divided by a temperature of 4: over temperatures 0.5 to 8
+(plain models, 4 seeds, every continuous task), 4 was the lowest at which no test
+function fell more than 0.01 below the squared error; over 8 seeds the default at 4
+narrowed its shortfall against naive ascent on Hartmann-6 (three draws of its data)
+and lowered the 32-D Ackley, which stays far above it. Choosing the loss per data
+set (``loss="auto"``) raised Hartmann-6 to naive ascent's level but lowered Ackley
+below it, so it is an option, not the default.
 """
 
 # settings of the reference per kind of design space: (ascent step, limit of tau)
