@@ -30,32 +30,28 @@ import numpy as np
 from skcoms import OfflineDesignOptimizer
 from skcoms._defaults import default_model
 from skcoms.benchmark import compare, provenance
-from skcoms.datasets import (
-    load_hopper_controller,
-    make_test_function_task,
-    make_toy_quadratic,
-)
 
+# the tasks, and the reading of a results file, are those of quality_benchmark.py
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from quality_benchmark import QUICK, SHIPPED, UNSHIPPED, _done  # noqa: E402
 
-def _function(name, **params):
-    return lambda: make_test_function_task(name, **{"random_state": 0, **params})
-
-
-# the continuous tasks of quality_benchmark.py, shipped and unshipped
+# its continuous tasks, shipped and unshipped
 CONTINUOUS = {
-    "toy-quadratic": lambda: make_toy_quadratic(random_state=0),
-    "branin": _function("branin"),
-    "hartmann6": _function("hartmann6"),
-    "ackley": _function("ackley"),
-    "rosenbrock": _function("rosenbrock"),
-    "hopper": load_hopper_controller,
-    "hartmann6-r1": _function("hartmann6", random_state=1),
-    "hartmann6-r2": _function("hartmann6", random_state=2),
-    "ackley-r1": _function("ackley", random_state=1),
-    "ackley32": _function("ackley", n_features=32),
-    "rosenbrock32": _function("rosenbrock", n_features=32),
+    name: {**SHIPPED, **UNSHIPPED}[name]
+    for name in (
+        "toy-quadratic",
+        "branin",
+        "hartmann6",
+        "ackley",
+        "rosenbrock",
+        "hopper",
+        "hartmann6-r1",
+        "hartmann6-r2",
+        "ackley-r1",
+        "ackley32",
+        "rosenbrock32",
+    )
 }
-QUICK = {"branin": _function("branin", n_samples=500)}
 SQUARED_ERROR = "squared error"
 
 
@@ -68,13 +64,6 @@ def build(setting, max_iter=None):
     if max_iter is not None:
         params["max_iter"] = max_iter
     return OfflineDesignOptimizer(default_model(False, conservative=False, **params))
-
-
-def _done(path):
-    if not os.path.exists(path):
-        return []
-    with open(path) as file:
-        return [json.loads(line) for line in file if line.strip()]
 
 
 def run(args, tasks):
@@ -168,7 +157,7 @@ def parse_args(argv=None):
     args.max_iter = None
     if args.quick:
         args.seeds, args.max_iter = 1, 2
-        return args, QUICK
+        return args, {"branin": QUICK["branin"]}
     return args, {name: CONTINUOUS[name] for name in args.tasks}
 
 
