@@ -1,12 +1,13 @@
-"""The temperature of the ListNet loss, measured on every continuous task.
+"""The temperature of the ListNet loss and the path length, on every continuous task.
 
 ListNet's target for a list (a minibatch) is the softmax of its standardized scores
 divided by ``listnet_temperature``. This script fits a plain model (``alpha=0``,
 the value the package's selection chooses on the continuous test functions) with
 the ranking loss at each temperature, and with the squared error, searches it with
-the package's proposer, and prints the normalized 100th / 50th percentile of 128
-proposals (mean over seeds) per task. It is the measurement behind the default
-model's temperature (README, "Design quality"); the tasks are those of
+the package's proposer for each number of ascent steps (``n_ascent_steps``, the
+path length), and prints the normalized 100th / 50th percentile of 128 proposals
+(mean over seeds) per task. It is the measurement behind the default model's
+temperature and path length (README, "Design quality"); the tasks are those of
 ``quality_benchmark.py``, shipped and unshipped.
 
 Each (setting, task, seed) result is appended to ``--output`` (JSON lines) as soon
@@ -15,11 +16,13 @@ the file without running anything.
 
     python examples/listnet_temperature.py --seeds 4          # about 30 minutes
     python examples/listnet_temperature.py --tasks branin --temperatures 1 4
+    python examples/listnet_temperature.py --seeds 8 --temperatures 4 8 --steps 10 15 20
     python examples/listnet_temperature.py --report
     python examples/listnet_temperature.py --quick        # seconds
 """
 
 import argparse
+import itertools
 import json
 import os
 import sys
@@ -53,14 +56,17 @@ CONTINUOUS = {
     )
 }
 SQUARED_ERROR = "squared error"
+# the number of ascent steps of a record that does not name one
+STEPS = 10
 
 
-def build(setting, max_iter=None):
+def build(setting, steps=STEPS, max_iter=None):
     """A plain model searched by the package's proposer, for one setting."""
     if setting == SQUARED_ERROR:
         params = {"loss": "squared_error"}
     else:
         params = {"loss": "listnet", "listnet_temperature": float(setting)}
+    params["n_ascent_steps"] = steps
     if max_iter is not None:
         params["max_iter"] = max_iter
     return OfflineDesignOptimizer(default_model(False, conservative=False, **params))
@@ -68,37 +74,42 @@ def build(setting, max_iter=None):
 
 def run(args, tasks):
     settings = [*(str(t) for t in args.temperatures), SQUARED_ERROR]
-    done = {(r["setting"], r["task"], r["seed"]) for r in _done(args.output)}
+    done = {
+        (r["setting"], r.get("steps", STEPS), r["task"], r["seed"])
+        for r in _done(args.output)
+    }
     for task_name, make in tasks.items():
         task = make()
-        for setting in settings:
-            for seed in range(args.seeds):
-                if (setting, task_name, seed) in done:
-                    continue
-                start = time.perf_counter()
-                (row,) = compare(
-                    {setting: build(setting, args.max_iter)},
-                    {task_name: task},
-                    seeds=[seed],
-                    as_frame=False,
-                    per_seed=True,
-                )
-                record = {
-                    "setting": setting,
-                    "task": task_name,
-                    "seed": seed,
-                    "p100": float(row["p100"]),
-                    "p50": float(row["p50"]),
-                    "seconds": time.perf_counter() - start,
-                    **provenance(__file__),
-                }
-                with open(args.output, "a") as file:
-                    file.write(json.dumps(record) + "\n")
-                print(
-                    f"{task_name:>14} {setting:>14} seed {seed}: "
-                    f"{record['p100']:.3f} / {record['p50']:.3f}",
-                    flush=True,
-                )
+        for setting, steps, seed in itertools.product(
+            settings, args.steps, range(args.seeds)
+        ):
+            if (setting, steps, task_name, seed) in done:
+                continue
+            start = time.perf_counter()
+            (row,) = compare(
+                {setting: build(setting, steps, args.max_iter)},
+                {task_name: task},
+                seeds=[seed],
+                as_frame=False,
+                per_seed=True,
+            )
+            record = {
+                "setting": setting,
+                "steps": steps,
+                "task": task_name,
+                "seed": seed,
+                "p100": float(row["p100"]),
+                "p50": float(row["p50"]),
+                "seconds": time.perf_counter() - start,
+                **provenance(__file__),
+            }
+            with open(args.output, "a") as file:
+                file.write(json.dumps(record) + "\n")
+            print(
+                f"{task_name:>14} {setting:>14} {steps:>3} steps seed {seed}: "
+                f"{record['p100']:.3f} / {record['p50']:.3f}",
+                flush=True,
+            )
 
 
 def report(path):
@@ -107,12 +118,22 @@ def report(path):
     if not records:
         return f"no results in {path}"
     made_by = sorted({f"skcoms {r['skcoms']} at commit {r['commit']}" for r in records})
-    settings = list(dict.fromkeys(r["setting"] for r in records))
-    # temperatures in increasing order, the squared error last
-    settings.sort(key=lambda s: (s == SQUARED_ERROR, float(s) if s[0].isdigit() else 0))
+    # a column per (setting, steps): temperatures in increasing order, the squared
+    # error last, each by increasing path length
+    settings = sorted(
+        {(r["setting"], r.get("steps", STEPS)) for r in records},
+        key=lambda c: (
+            c[0] == SQUARED_ERROR,
+            float(c[0]) if c[0][0].isdigit() else 0,
+            c[1],
+        ),
+    )
     tasks = list(dict.fromkeys(r["task"] for r in records))
+    several = len({steps for _, steps in settings}) > 1
     header = [
-        "ListNet, T = " + s if s != SQUARED_ERROR else "squared error" for s in settings
+        ("ListNet, T = " + s if s != SQUARED_ERROR else "squared error")
+        + (f", {steps} steps" if several else "")
+        for s, steps in settings
     ]
     lines = [
         f"{', '.join(made_by)}; "
@@ -123,8 +144,14 @@ def report(path):
     ]
     for task in tasks:
         cells, n_seeds = [], set()
-        for setting in settings:
-            runs = [r for r in records if r["task"] == task and r["setting"] == setting]
+        for setting, steps in settings:
+            runs = [
+                r
+                for r in records
+                if r["task"] == task
+                and r["setting"] == setting
+                and r.get("steps", STEPS) == steps
+            ]
             n_seeds.add(len(runs))
             if runs:
                 p100 = np.mean([r["p100"] for r in runs])
@@ -145,6 +172,13 @@ def parse_args(argv=None):
     parser.add_argument(
         "--temperatures", nargs="+", type=float, default=(0.5, 1.0, 2.0, 4.0, 8.0)
     )
+    parser.add_argument(
+        "--steps",
+        nargs="+",
+        type=int,
+        default=(STEPS,),
+        help="ascent steps per path (n_ascent_steps), one column each",
+    )
     parser.add_argument("--seeds", type=int, default=4)
     parser.add_argument("--output", default="listnet_temperature.jsonl")
     parser.add_argument("--report", action="store_true", help="print the table only")
@@ -154,6 +188,8 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if any(not t > 0 for t in args.temperatures):
         parser.error("--temperatures must be positive")
+    if any(s < 1 for s in args.steps):
+        parser.error("--steps must be at least 1")
     args.max_iter = None
     if args.quick:
         args.seeds, args.max_iter = 1, 2
