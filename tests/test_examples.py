@@ -31,7 +31,10 @@ SCRIPTS = {
     "grid_search_alpha.py": [],
     "compare_methods.py": ["-o", "{tmp}/comparison.png"],
     "hopper_controller.py": ["--output", "{tmp}/hopper.jsonl"],
-    "listnet_temperature.py": ["--output", "{tmp}/temperature.jsonl"],
+    "listnet_temperature.py": [
+        *("--temperatures", "1", "4", "--steps", "5", "10"),
+        *("--output", "{tmp}/temperature.jsonl"),
+    ],
     "generative_baselines.py": ["--output", "{tmp}/generative.jsonl"],
     # the main methods and two baselines; generative_baselines.py runs the others
     "quality_benchmark.py": [
@@ -149,9 +152,12 @@ def test_example_runs(name, example_runs):
         assert "Made by skcoms 0.1" in stdout
     elif name == "listnet_temperature.py":
         # a line per run, then one table row per task, one column per setting
+        # and path length
         rows = [json.loads(line) for line in open(tmp / "temperature.jsonl")]
         assert len(rows) == 6 and all(r["task"] == "branin" for r in rows)
-        assert "| ListNet, T = 4.0 |" in stdout and "| squared error |" in stdout
+        assert {r["steps"] for r in rows} == {5, 10}
+        assert "| ListNet, T = 4.0, 10 steps |" in stdout
+        assert "| squared error, 5 steps |" in stdout
         (row,) = [line for line in stdout.splitlines() if line.startswith("| branin")]
         assert row.count(" / ") == 6
         assert "skcoms 0.1" in stdout and "at commit" in stdout
