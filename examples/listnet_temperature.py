@@ -60,6 +60,11 @@ SQUARED_ERROR = "squared error"
 STEPS = 10
 
 
+def _records(path):
+    """The results in ``path``, each naming its number of ascent steps."""
+    return [{"steps": STEPS, **r} for r in _done(path)]
+
+
 def build(setting, steps=STEPS, max_iter=None):
     """A plain model searched by the package's proposer, for one setting."""
     if setting == SQUARED_ERROR:
@@ -75,8 +80,7 @@ def build(setting, steps=STEPS, max_iter=None):
 def run(args, tasks):
     settings = [*(str(t) for t in args.temperatures), SQUARED_ERROR]
     done = {
-        (r["setting"], r.get("steps", STEPS), r["task"], r["seed"])
-        for r in _done(args.output)
+        (r["setting"], r["steps"], r["task"], r["seed"]) for r in _records(args.output)
     }
     for task_name, make in tasks.items():
         task = make()
@@ -114,14 +118,14 @@ def run(args, tasks):
 
 def report(path):
     """A markdown table: one row per task, one column per setting."""
-    records = _done(path)
+    records = _records(path)
     if not records:
         return f"no results in {path}"
     made_by = sorted({f"skcoms {r['skcoms']} at commit {r['commit']}" for r in records})
     # a column per (setting, steps): temperatures in increasing order, the squared
     # error last, each by increasing path length
     settings = sorted(
-        {(r["setting"], r.get("steps", STEPS)) for r in records},
+        {(r["setting"], r["steps"]) for r in records},
         key=lambda c: (
             c[0] == SQUARED_ERROR,
             float(c[0]) if c[0][0].isdigit() else 0,
@@ -148,9 +152,7 @@ def report(path):
             runs = [
                 r
                 for r in records
-                if r["task"] == task
-                and r["setting"] == setting
-                and r.get("steps", STEPS) == steps
+                if (r["task"], r["setting"], r["steps"]) == (task, setting, steps)
             ]
             n_seeds.add(len(runs))
             if runs:
