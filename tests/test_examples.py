@@ -35,6 +35,9 @@ SCRIPTS = {
         *("--temperatures", "1", "4", "--steps", "5", "10"),
         *("--output", "{tmp}/temperature.jsonl"),
     ],
+    "trust_region.py": [
+        *("--radii", "0.05", "1.0", "--output", "{tmp}/trust_region.jsonl"),
+    ],
     "generative_baselines.py": ["--output", "{tmp}/generative.jsonl"],
     # the main methods and two baselines; generative_baselines.py runs the others
     "quality_benchmark.py": [
@@ -160,6 +163,18 @@ def test_example_runs(name, example_runs):
         assert "| squared error, 5 steps |" in stdout
         (row,) = [line for line in stdout.splitlines() if line.startswith("| branin")]
         assert row.count(" / ") == 6
+        assert "skcoms 0.1" in stdout and "at commit" in stdout
+    elif name == "trust_region.py":
+        # one fit per task and seed, searched without a trust region and at each
+        # radius; the smallest radius keeps the proposals nearest the data
+        (record,) = [json.loads(line) for line in open(tmp / "trust_region.jsonl")]
+        assert set(record["cells"]) == {"none", "0.05", "1.0"}
+        cells = record["cells"]
+        assert cells["0.05"]["distance"] < cells["none"]["distance"]
+        assert cells["0.05"]["distance"] <= 0.05 + 1e-6
+        (row,) = [line for line in stdout.splitlines() if line.startswith("| branin")]
+        assert row.count(" / ") == 3
+        assert "| max_distance=0.05 |" in stdout
         assert "skcoms 0.1" in stdout and "at commit" in stdout
     elif name == "grid_search_alpha.py":
         assert "chosen: alpha=" in stdout
