@@ -1,24 +1,28 @@
-"""The trust region of continuous designs (max_distance), on every continuous task.
+"""The trust regions (max_distance, max_changes) of the default, on every task.
 
-``OfflineDesignOptimizer(max_distance=r)`` moves every iterate of the ascent back to
-at most ``r`` root-mean-square standardized units (standard deviations of the data,
-averaged over the features) from its start. This script fits the package default
-``OfflineDesignOptimizer()`` once per task and seed, searches it without a trust
-region and with each radius of ``--radii`` (``max_distance`` is read when the
-search runs, so the fitted model is shared), and prints the normalized 100th / 50th
-percentile of 128 proposals (mean over seeds) per task and radius, and how far the
+``OfflineDesignOptimizer(max_distance=r)`` moves every iterate of the ascent on
+continuous designs back to at most ``r`` root-mean-square standardized units
+(standard deviations of the data, averaged over the features) from its start;
+``max_changes=k`` keeps every decoded sequence within ``k`` tokens of its start.
+This script fits the package default ``OfflineDesignOptimizer()`` once per task and
+seed, searches it without a trust region and with each radius (``--radii`` for
+continuous tasks, ``--changes`` for sequence tasks; both are read when the search
+runs, so the fitted model is shared), and prints the normalized 100th / 50th
+percentile of 128 proposals (mean over seeds) per task and radius, with how far the
 proposals without a trust region lie from the data: the median over proposals of
-the root-mean-square standardized distance to the nearest design of the data. It
-is the measurement behind the default of ``max_distance`` (README, "The trust
-region"); the tasks are the continuous ones of ``quality_benchmark.py``, shipped and
+the root-mean-square standardized distance (continuous designs) or the number of
+differing tokens (sequences) to the nearest design of the data. It is the
+measurement behind the defaults of ``max_distance`` and ``max_changes`` (README,
+"The trust regions"); the tasks are those of ``quality_benchmark.py``, shipped and
 unshipped.
 
 Each (task, seed) result is appended to ``--output`` (JSON lines) as soon as it is
-done, so a run can be stopped and resumed; ``--report`` prints the table of the file
-without running anything.
+done, so a run can be stopped and resumed; ``--report`` prints the tables of the
+file without running anything.
 
-    python examples/trust_region.py --seeds 4            # about an hour
+    python examples/trust_region.py --seeds 4            # hours
     python examples/trust_region.py --tasks hopper --radii 0.05 0.1
+    python examples/trust_region.py --tasks tfbind8 rna14 --changes 1 2
     python examples/trust_region.py --report
     python examples/trust_region.py --quick              # seconds
 """
@@ -28,6 +32,7 @@ import json
 import os
 import sys
 import time
+from functools import partial
 
 import numpy as np
 
@@ -38,10 +43,23 @@ from skcoms.benchmark import normalize_score, provenance
 # the tasks, and the reading of a results file, are those of quality_benchmark.py
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from listnet_temperature import CONTINUOUS  # noqa: E402
-from quality_benchmark import QUICK, _done  # noqa: E402
+from quality_benchmark import QUICK, SHIPPED, UNSHIPPED, _done  # noqa: E402
+
+# every task of quality_benchmark.py: its sequence tasks, then the continuous ones
+SEQUENCES = {
+    name: make
+    for name, make in {**SHIPPED, **UNSHIPPED}.items()
+    if name not in CONTINUOUS
+}
+TASKS = {**SEQUENCES, **CONTINUOUS}
 
 NONE = "none"
 N_DESIGNS = 128
+# the trust region of each kind of design space, and its distance column
+PARAMETERS = {
+    "max_distance": "rms distance to the data",
+    "max_changes": "tokens from the data",
+}
 
 
 def distance_to_data(designs, X, scale):
@@ -51,26 +69,44 @@ def distance_to_data(designs, X, scale):
     return np.sqrt(np.maximum(squared.min(1), 0.0) / X.shape[1])
 
 
-def run_one(task, seed, radii, max_iter=None):
+def changes_from_data(designs, X, chunk=4096):
+    """Per design: the number of tokens in which it differs from the nearest row."""
+    nearest = np.full(len(designs), X.shape[1])
+    for i in range(0, len(X), chunk):
+        differ = (designs[:, None, :] != X[None, i : i + chunk]).sum(axis=2)
+        nearest = np.minimum(nearest, differ.min(axis=1))
+    return nearest
+
+
+def run_one(task, seed, radii, changes, max_iter=None):
     """Fit the default once; the scores of its proposals at every radius."""
     optimizer = OfflineDesignOptimizer(random_state=seed)
     if max_iter is not None:
-        # the default model of continuous designs, with fewer epochs
-        optimizer.set_params(estimator=default_model(False, max_iter=max_iter))
+        # the default model of the design space, with fewer epochs
+        model = default_model(task.is_discrete, max_iter=max_iter)
+        optimizer.set_params(estimator=model)
     start = time.perf_counter()
     optimizer.fit(task.X, task.y)
-    scale = task.X.std(axis=0)
-    scale[scale == 0] = 1.0
+    if task.is_discrete:
+        parameter, values = "max_changes", changes
+        distance = partial(changes_from_data, X=task.X)
+    else:
+        parameter, values = "max_distance", radii
+        scale = task.X.std(axis=0)
+        scale[scale == 0] = 1.0
+        distance = partial(distance_to_data, X=task.X, scale=scale)
     cells = {}
-    for radius in (NONE, *radii):
-        optimizer.set_params(max_distance=None if radius == NONE else radius)
+    for radius in (NONE, *values):
+        optimizer.set_params(**{parameter: None if radius == NONE else radius})
         designs = optimizer.propose(N_DESIGNS)
         scores = normalize_score(task.oracle(designs), task)
         cells[str(radius)] = {
             "p100": float(np.max(scores)),
             "p50": float(np.median(scores)),
-            "distance": float(np.median(distance_to_data(designs, task.X, scale))),
+            "distance": float(np.median(distance(designs))),
         }
+        if task.has_constraints:
+            cells[str(radius)]["feasible"] = float(np.mean(task.is_feasible(designs)))
     alpha = getattr(optimizer.estimator_, "alpha_", None)
     return {
         "cells": cells,
@@ -90,7 +126,8 @@ def run(args, tasks):
             record = {
                 "task": task_name,
                 "seed": seed,
-                **run_one(task, seed, args.radii, args.max_iter),
+                "parameter": "max_changes" if task.is_discrete else "max_distance",
+                **run_one(task, seed, args.radii, args.changes, args.max_iter),
                 **provenance(__file__),
             }
             with open(args.output, "a") as file:
@@ -106,23 +143,31 @@ def run(args, tasks):
 
 
 def report(path):
-    """A markdown table: one row per task, one column per radius."""
-    records = _done(path)
+    """Markdown tables, one per parameter: a row per task, a column per radius."""
+    # records that name no parameter come from the script's continuous-only form
+    records = [{"parameter": "max_distance", **r} for r in _done(path)]
     if not records:
         return f"no results in {path}"
     made_by = sorted({f"skcoms {r['skcoms']} at commit {r['commit']}" for r in records})
+    lines = [
+        f"{', '.join(made_by)}; "
+        f"`python examples/{os.path.basename(__file__)} {' '.join(sys.argv[1:])}`"
+    ]
+    for parameter, distance in PARAMETERS.items():
+        of_kind = [r for r in records if r["parameter"] == parameter]
+        if of_kind:
+            lines += ["", *_table(of_kind, parameter, distance)]
+    return "\n".join(lines)
+
+
+def _table(records, parameter, distance):
     radii = sorted(
         {radius for r in records for radius in r["cells"] if radius != NONE},
         key=float,
     )
-    header = ["no trust region", *(f"max_distance={r}" for r in radii)]
+    header = ["no trust region", *(f"{parameter}={r}" for r in radii)]
     lines = [
-        f"{', '.join(made_by)}; "
-        f"`python examples/{os.path.basename(__file__)} {' '.join(sys.argv[1:])}`",
-        "",
-        "| task | seeds | alpha chosen | distance to the data | "
-        + " | ".join(header)
-        + " |",
+        f"| task | seeds | alpha chosen | {distance} | " + " | ".join(header) + " |",
         "|---|---|---|---|" + "---|" * len(header),
     ]
     for task in dict.fromkeys(r["task"] for r in records):
@@ -136,45 +181,55 @@ def report(path):
                 cells.append(f"{p100:.3f} / {p50:.3f}")
             else:
                 cells.append("")
-        distance = np.mean([r["cells"][NONE]["distance"] for r in runs])
+        moved = np.mean([r["cells"][NONE]["distance"] for r in runs])
         alphas = ", ".join(
             "-" if r["alpha"] is None else f"{r['alpha']:g}"
             for r in sorted(runs, key=lambda r: r["seed"])
         )
         lines.append(
-            f"| {task} | {len(runs)} | {alphas} | {distance:.3f} | "
+            f"| {task} | {len(runs)} | {alphas} | {moved:.3g} | "
             + " | ".join(cells)
             + " |"
         )
-    return "\n".join(lines)
+    return lines
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--tasks", nargs="+", choices=list(CONTINUOUS), default=list(CONTINUOUS)
-    )
+    parser.add_argument("--tasks", nargs="+", choices=list(TASKS), default=list(TASKS))
     parser.add_argument(
         "--radii",
         nargs="+",
         type=float,
         default=(0.02, 0.05, 0.1, 0.2, 0.5, 1.0),
-        help="values of max_distance, one column each (no trust region is always run)",
+        help="values of max_distance for continuous tasks, one column each (every "
+        "task is also searched without a trust region)",
+    )
+    parser.add_argument(
+        "--changes",
+        nargs="+",
+        type=int,
+        default=(1, 2, 3, 4),
+        help="values of max_changes for sequence tasks, one column each",
     )
     parser.add_argument("--seeds", type=int, default=4)
     parser.add_argument("--output", default="trust_region.jsonl")
     parser.add_argument("--report", action="store_true", help="print the table only")
     parser.add_argument(
-        "--quick", action="store_true", help="a small Branin, 2 epochs, 1 seed"
+        "--quick",
+        action="store_true",
+        help="a small Branin and a small Ehrlich function, 2 epochs, 1 seed",
     )
     args = parser.parse_args(argv)
     if any(not r > 0 for r in args.radii):
         parser.error("--radii must be positive")
+    if any(k < 0 for k in args.changes):
+        parser.error("--changes must be non-negative")
     args.max_iter = None
     if args.quick:
         args.seeds, args.max_iter = 1, 2
-        return args, {"branin": QUICK["branin"]}
-    return args, {name: CONTINUOUS[name] for name in args.tasks}
+        return args, dict(QUICK)
+    return args, {name: TASKS[name] for name in args.tasks}
 
 
 def main(argv=None):

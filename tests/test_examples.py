@@ -36,7 +36,8 @@ SCRIPTS = {
         *("--output", "{tmp}/temperature.jsonl"),
     ],
     "trust_region.py": [
-        *("--radii", "0.05", "1.0", "--output", "{tmp}/trust_region.jsonl"),
+        *("--radii", "0.05", "1.0", "--changes", "1"),
+        *("--output", "{tmp}/trust_region.jsonl"),
     ],
     "generative_baselines.py": ["--output", "{tmp}/generative.jsonl"],
     # the main methods and two baselines; generative_baselines.py runs the others
@@ -166,15 +167,25 @@ def test_example_runs(name, example_runs):
         assert "skcoms 0.1" in stdout and "at commit" in stdout
     elif name == "trust_region.py":
         # one fit per task and seed, searched without a trust region and at each
-        # radius; the smallest radius keeps the proposals nearest the data
-        (record,) = [json.loads(line) for line in open(tmp / "trust_region.jsonl")]
-        assert set(record["cells"]) == {"none", "0.05", "1.0"}
-        cells = record["cells"]
+        # radius; a small radius keeps the proposals near the data
+        records = {
+            r["task"]: r for r in map(json.loads, open(tmp / "trust_region.jsonl"))
+        }
+        assert set(records) == {"branin", "ehrlich-small"}
+        cells = records["branin"]["cells"]
+        assert set(cells) == {"none", "0.05", "1.0"}
         assert cells["0.05"]["distance"] < cells["none"]["distance"]
         assert cells["0.05"]["distance"] <= 0.05 + 1e-6
-        (row,) = [line for line in stdout.splitlines() if line.startswith("| branin")]
-        assert row.count(" / ") == 3
-        assert "| max_distance=0.05 |" in stdout
+        cells = records["ehrlich-small"]["cells"]
+        assert set(cells) == {"none", "1"}
+        # one token from its start, so at most one from the nearest design
+        assert cells["1"]["distance"] <= 1 and cells["1"]["feasible"] == 1.0
+        for task, columns in [("branin", 3), ("ehrlich-small", 2)]:
+            (row,) = [
+                line for line in stdout.splitlines() if line.startswith(f"| {task}")
+            ]
+            assert row.count(" / ") == columns
+        assert "| max_distance=0.05 |" in stdout and "| max_changes=1 |" in stdout
         assert "skcoms 0.1" in stdout and "at commit" in stdout
     elif name == "grid_search_alpha.py":
         assert "chosen: alpha=" in stdout
