@@ -119,7 +119,7 @@ def run(args, tasks):
     done = {(r["task"], r["seed"]) for r in _done(args.output)}
     for task_name, make in tasks.items():
         task = None
-        for seed in range(args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             if (task_name, seed) in done:
                 continue
             task = make() if task is None else task
@@ -213,6 +213,13 @@ def parse_args(argv=None):
         help="values of max_changes for sequence tasks, one column each",
     )
     parser.add_argument("--seeds", type=int, default=4)
+    parser.add_argument(
+        "--first-seed",
+        type=int,
+        default=0,
+        help="run seeds first-seed .. first-seed + seeds - 1 (to split a run over "
+        "processes writing one file each; --report joins none, so concatenate them)",
+    )
     parser.add_argument("--output", default="trust_region.jsonl")
     parser.add_argument("--report", action="store_true", help="print the table only")
     parser.add_argument(
@@ -223,6 +230,8 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if any(not r > 0 for r in args.radii):
         parser.error("--radii must be positive")
+    if args.seeds < 1 or args.first_seed < 0:
+        parser.error("--seeds must be at least 1 and --first-seed non-negative")
     if any(k < 0 for k in args.changes):
         parser.error("--changes must be non-negative")
     args.max_iter = None
