@@ -39,6 +39,7 @@ SCRIPTS = {
         *("--radii", "0.05", "1.0", "--changes", "1"),
         *("--output", "{tmp}/trust_region.jsonl"),
     ],
+    "oracle_sensitivity.py": ["--eps", "1e-7", "0.5", "--draws", "2"],
     "generative_baselines.py": ["--output", "{tmp}/generative.jsonl"],
     # the main methods and two baselines; generative_baselines.py runs the others
     "quality_benchmark.py": [
@@ -186,6 +187,17 @@ def test_example_runs(name, example_runs):
             ]
             assert row.count(" / ") == columns
         assert "| max_distance=0.05 |" in stdout and "| max_changes=1 |" in stdout
+        assert "skcoms 0.1" in stdout and "at commit" in stdout
+    elif name == "oracle_sensitivity.py":
+        # Branin is smooth: noise of 1e-7 standard deviations leaves both
+        # percentiles of the data's best designs as they are, noise of half a
+        # standard deviation does not
+        (row,) = [line for line in stdout.splitlines() if line.startswith("| branin")]
+        cells = [cell.strip() for cell in row.strip("| ").split(" | ")][1:]
+        p100, p50 = cells[0].split(" / ")
+        assert cells[1] == f"{p100} [{p100}, {p100}] / {p50}"
+        assert cells[2] != f"{p100} [{p100}, {p100}] / {p50}"
+        assert "| eps = 1e-07 | eps = 0.5 |" in stdout
         assert "skcoms 0.1" in stdout and "at commit" in stdout
     elif name == "grid_search_alpha.py":
         assert "chosen: alpha=" in stdout
