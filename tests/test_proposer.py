@@ -171,6 +171,15 @@ def test_max_distance_is_respected(max_distance):
     assert np.all(rms.min(axis=1) <= max_distance * (1 + 1e-5))
 
 
+def test_a_radius_that_never_binds_changes_no_design():
+    # iterates inside the trust region are kept to the bit, not recomputed
+    X, y = quadratic_task()
+    opt = OfflineDesignOptimizer(model(ascent_step_size=0.5), random_state=0)
+    free = opt.fit(X, y).propose(8)
+    np.testing.assert_array_equal(opt.set_params(max_distance=1e6).propose(8), free)
+    assert not np.array_equal(opt.set_params(max_distance=0.05).propose(8), free)
+
+
 @pytest.mark.parametrize("drop_duplicates", [False, True])
 def test_more_paths_never_lower_the_predicted_scores(drop_duplicates):
     X, y = banned_pair_task()

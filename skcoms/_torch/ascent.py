@@ -91,14 +91,17 @@ def trust_region(x0, scale, max_distance):
     -------
     project : callable
         Maps ``x`` (``n x d``) to its projection, moved radially towards ``x0``.
+        Rows already inside the region are returned as they are, to the bit: a
+        radius that never binds changes nothing.
     """
     d = x0.shape[-1]
 
     def project(x):
         step = (x - x0) / scale
         rms = step.norm(dim=-1, keepdim=True) / math.sqrt(d)
-        shrink = torch.clamp(max_distance / rms.clamp_min(1e-30), max=1.0)
-        return x0 + step * shrink * scale
+        outside = rms > max_distance
+        shrink = max_distance / rms.clamp_min(1e-30)
+        return torch.where(outside, x0 + step * shrink * scale, x)
 
     return project
 
