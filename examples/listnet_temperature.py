@@ -36,7 +36,7 @@ from skcoms.benchmark import compare, provenance
 
 # the tasks, and the reading of a results file, are those of quality_benchmark.py
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from quality_benchmark import QUICK, SHIPPED, UNSHIPPED, _done  # noqa: E402
+from quality_benchmark import QUICK, SHIPPED, UNSHIPPED, _done, made_by  # noqa: E402
 
 # its continuous tasks, shipped and unshipped
 CONTINUOUS = {
@@ -121,7 +121,6 @@ def report(path):
     records = _records(path)
     if not records:
         return f"no results in {path}"
-    made_by = sorted({f"skcoms {r['skcoms']} at commit {r['commit']}" for r in records})
     # a column per (setting, steps): temperatures in increasing order, the squared
     # error last, each by increasing path length
     settings = sorted(
@@ -140,8 +139,7 @@ def report(path):
         for s, steps in settings
     ]
     lines = [
-        f"{', '.join(made_by)}; "
-        f"`python examples/{os.path.basename(__file__)} {' '.join(sys.argv[1:])}`",
+        made_by(records, __file__),
         "",
         "| task | seeds | " + " | ".join(header) + " |",
         "|---|---|" + "---|" * len(settings),

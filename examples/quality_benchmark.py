@@ -282,21 +282,30 @@ def _cell(values, fmt="{:.3f}"):
     return f"{fmt.format(np.nanmean(values))} ± {fmt.format(np.nanstd(values))}"
 
 
-def report(path):
-    """Markdown tables of the results in ``path``, one row per task and method."""
-    records = _done(path)
+def made_by(records, script):
+    """A report's first line: the code that made ``records``, and the command.
+
+    ``script`` is the reporting script's ``__file__``; with no record naming its
+    version, the line names the code running now.
+    """
     # older result files call the version "version"; runs without one are left out
-    made_by = {
+    made = {
         f"skcoms {r.get('skcoms', r.get('version'))} at commit {r['commit']}"
         for r in records
         if r.get("skcoms", r.get("version"))
     }
-    if not made_by:
-        made = provenance(__file__)
-        made_by = {f"skcoms {made['skcoms']} at commit {made['commit']}"}
+    if not made:
+        info = provenance(script)
+        made = {f"skcoms {info['skcoms']} at commit {info['commit']}"}
+    command = f"python examples/{os.path.basename(script)} {' '.join(sys.argv[1:])}"
+    return f"{', '.join(sorted(made))}; `{command}`"
+
+
+def report(path):
+    """Markdown tables of the results in ``path``, one row per task and method."""
+    records = _done(path)
     lines = [
-        f"{', '.join(sorted(made_by))}; "
-        f"`python examples/{os.path.basename(__file__)} {' '.join(sys.argv[1:])}`",
+        made_by(records, __file__),
         "",
         "| task | method | seeds | 100th pct | 50th pct | feasible | s/run |",
         "|---|---|---|---|---|---|---|",

@@ -35,6 +35,7 @@ import time
 from functools import partial
 
 import numpy as np
+from sklearn.metrics import pairwise_distances_argmin_min
 
 from skcoms import OfflineDesignOptimizer
 from skcoms._defaults import default_model
@@ -43,7 +44,7 @@ from skcoms.benchmark import normalize_score, provenance
 # the tasks, and the reading of a results file, are those of quality_benchmark.py
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from listnet_temperature import CONTINUOUS  # noqa: E402
-from quality_benchmark import QUICK, SHIPPED, UNSHIPPED, _done  # noqa: E402
+from quality_benchmark import QUICK, SHIPPED, UNSHIPPED, _done, made_by  # noqa: E402
 
 # every task of quality_benchmark.py: its sequence tasks, then the continuous ones
 SEQUENCES = {
@@ -64,18 +65,14 @@ PARAMETERS = {
 
 def distance_to_data(designs, X, scale):
     """Per design: the rms standardized distance to the nearest row of ``X``."""
-    A, B = designs / scale, X / scale
-    squared = (A**2).sum(1)[:, None] - 2 * A @ B.T + (B**2).sum(1)[None]
-    return np.sqrt(np.maximum(squared.min(1), 0.0) / X.shape[1])
+    _, nearest = pairwise_distances_argmin_min(designs / scale, X / scale)
+    return nearest / np.sqrt(X.shape[1])
 
 
-def changes_from_data(designs, X, chunk=4096):
+def changes_from_data(designs, X):
     """Per design: the number of tokens in which it differs from the nearest row."""
-    nearest = np.full(len(designs), X.shape[1])
-    for i in range(0, len(X), chunk):
-        differ = (designs[:, None, :] != X[None, i : i + chunk]).sum(axis=2)
-        nearest = np.minimum(nearest, differ.min(axis=1))
-    return nearest
+    _, nearest = pairwise_distances_argmin_min(designs, X, metric="hamming")
+    return np.rint(nearest * X.shape[1]).astype(int)
 
 
 def run_one(task, seed, radii, changes, max_iter=None):
@@ -148,11 +145,7 @@ def report(path):
     records = [{"parameter": "max_distance", **r} for r in _done(path)]
     if not records:
         return f"no results in {path}"
-    made_by = sorted({f"skcoms {r['skcoms']} at commit {r['commit']}" for r in records})
-    lines = [
-        f"{', '.join(made_by)}; "
-        f"`python examples/{os.path.basename(__file__)} {' '.join(sys.argv[1:])}`"
-    ]
+    lines = [made_by(records, __file__)]
     for parameter, distance in PARAMETERS.items():
         of_kind = [r for r in records if r["parameter"] == parameter]
         if of_kind:
