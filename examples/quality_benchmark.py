@@ -231,7 +231,7 @@ def run(args, tasks):
     done = {(r["method"], r["task"], r["seed"]) for r in _done(args.output)}
     loaded = {}
     # seed by seed, so that a stopped run has whole seeds of every task
-    for seed in range(args.seeds):
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
         for task_name, make in tasks.items():
             for method in args.methods:
                 if (method, task_name, seed) in done:
@@ -339,6 +339,13 @@ def parse_args(argv=None):
         help='"baselines": every method of BASELINES',
     )
     parser.add_argument("--seeds", type=int, default=8)
+    parser.add_argument(
+        "--first-seed",
+        type=int,
+        default=0,
+        help="run seeds first-seed .. first-seed + seeds - 1 (to split a run over "
+        "processes, or to add seeds to a results file)",
+    )
     parser.add_argument("--n-designs", type=int, default=128)
     parser.add_argument("--n-jobs", type=int, default=None)
     parser.add_argument("--max-iter", type=int, default=None, help="default: each")
@@ -346,6 +353,8 @@ def parse_args(argv=None):
     parser.add_argument("--report", action="store_true", help="print the tables only")
     parser.add_argument("--quick", action="store_true", help="small tasks, 1 seed")
     args = parser.parse_args(argv)
+    if args.seeds < 1 or args.first_seed < 0:
+        parser.error("--seeds must be at least 1 and --first-seed non-negative")
     named = (BASELINES if m == "baselines" else (m,) for m in args.methods)
     args.methods = list(dict.fromkeys(m for group in named for m in group))
     if args.quick:
