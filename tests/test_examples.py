@@ -314,3 +314,35 @@ def test_html_repr_of_the_estimators():
         BestOfDataset(),
     ):
         assert type(estimator).__name__ in estimator._repr_html_()
+
+
+def _load_example(name):
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(EXAMPLES))
+    return module
+
+
+def test_quality_report_pairs_the_default_with_naive_ascent_by_seed(tmp_path):
+    # the default is 0.1, 0.2, 0.3 above naive ascent at the median on seeds 0-2
+    # and level at the best; a seed naive ascent lacks is left out of the pairs
+    records = []
+    for seed, gain in enumerate([0.1, 0.2, 0.3, 0.9]):
+        records.append(dict(method="default", p100=0.8, p50=0.5 + gain, seed=seed))
+        if seed < 3:
+            records.append(dict(method="grad", p100=0.8, p50=0.5, seed=seed))
+    path = tmp_path / "runs.jsonl"
+    with open(path, "w") as file:
+        for record in records:
+            extra = dict(task="branin", feasible=float("nan"), seconds=1.0)
+            file.write(json.dumps({**record, **extra, "commit": "abc1234"}) + "\n")
+    report = _load_example("quality_benchmark").report(str(path))
+    pairs = "| branin | GradientAscentOptimizer() | 3 | "
+    (row,) = [line for line in report.splitlines() if line.startswith(pairs + "+")]
+    # mean difference, and its standard error: std (ddof=1) 0.1 over sqrt(3) seeds
+    assert row == pairs + "+0.000 ± 0.000 | +0.200 ± 0.058 |"
+    assert "| task | OfflineDesignOptimizer() minus | seeds |" in report
