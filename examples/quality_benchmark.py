@@ -364,6 +364,24 @@ def _paired_differences(records, tasks, method="default"):
     return lines if len(lines) > 2 else []
 
 
+def add_seed_arguments(parser, default):
+    """``--seeds`` and ``--first-seed``: which seeds a run covers."""
+    parser.add_argument("--seeds", type=int, default=default)
+    parser.add_argument(
+        "--first-seed",
+        type=int,
+        default=0,
+        help="run seeds first-seed .. first-seed + seeds - 1 (to split a run over "
+        "processes, or to add seeds to a results file)",
+    )
+
+
+def check_seed_arguments(parser, args):
+    """Refuse seed ranges that run nothing or start below 0."""
+    if args.seeds < 1 or args.first_seed < 0:
+        parser.error("--seeds must be at least 1 and --first-seed non-negative")
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     every = {**SHIPPED, **UNSHIPPED}
@@ -375,14 +393,7 @@ def parse_args(argv=None):
         default=METHODS,
         help='"baselines": every method of BASELINES',
     )
-    parser.add_argument("--seeds", type=int, default=8)
-    parser.add_argument(
-        "--first-seed",
-        type=int,
-        default=0,
-        help="run seeds first-seed .. first-seed + seeds - 1 (to split a run over "
-        "processes, or to add seeds to a results file)",
-    )
+    add_seed_arguments(parser, 8)
     parser.add_argument("--n-designs", type=int, default=128)
     parser.add_argument("--n-jobs", type=int, default=None)
     parser.add_argument("--max-iter", type=int, default=None, help="default: each")
@@ -390,8 +401,7 @@ def parse_args(argv=None):
     parser.add_argument("--report", action="store_true", help="print the tables only")
     parser.add_argument("--quick", action="store_true", help="small tasks, 1 seed")
     args = parser.parse_args(argv)
-    if args.seeds < 1 or args.first_seed < 0:
-        parser.error("--seeds must be at least 1 and --first-seed non-negative")
+    check_seed_arguments(parser, args)
     named = (BASELINES if m == "baselines" else (m,) for m in args.methods)
     args.methods = list(dict.fromkeys(m for group in named for m in group))
     if args.quick:

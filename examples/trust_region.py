@@ -44,7 +44,15 @@ from skcoms.benchmark import normalize_score, provenance
 # the tasks, and the reading of a results file, are those of quality_benchmark.py
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from listnet_temperature import CONTINUOUS  # noqa: E402
-from quality_benchmark import QUICK, SHIPPED, UNSHIPPED, _done, made_by  # noqa: E402
+from quality_benchmark import (  # noqa: E402
+    QUICK,
+    SHIPPED,
+    UNSHIPPED,
+    _done,
+    add_seed_arguments,
+    check_seed_arguments,
+    made_by,
+)
 
 # every task of quality_benchmark.py: its sequence tasks, then the continuous ones
 SEQUENCES = {
@@ -205,14 +213,7 @@ def parse_args(argv=None):
         default=(1, 2, 3, 4),
         help="values of max_changes for sequence tasks, one column each",
     )
-    parser.add_argument("--seeds", type=int, default=4)
-    parser.add_argument(
-        "--first-seed",
-        type=int,
-        default=0,
-        help="run seeds first-seed .. first-seed + seeds - 1 (to split a run over "
-        "processes writing one file each; --report joins none, so concatenate them)",
-    )
+    add_seed_arguments(parser, 4)
     parser.add_argument("--output", default="trust_region.jsonl")
     parser.add_argument("--report", action="store_true", help="print the table only")
     parser.add_argument(
@@ -223,8 +224,7 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if any(not r > 0 for r in args.radii):
         parser.error("--radii must be positive")
-    if args.seeds < 1 or args.first_seed < 0:
-        parser.error("--seeds must be at least 1 and --first-seed non-negative")
+    check_seed_arguments(parser, args)
     if any(k < 0 for k in args.changes):
         parser.error("--changes must be non-negative")
     args.max_iter = None
