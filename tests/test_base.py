@@ -110,7 +110,10 @@ def test_default_model_of_each_design_space():
     continuous = default_model(False)
     # continuous designs: the ranking loss at a temperature of 8, 15-step paths
     expected = ConservativeObjectiveRegressorCV(
-        loss="listnet", listnet_temperature=8.0, n_ascent_steps=15
+        loss="listnet",
+        listnet_temperature=8.0,
+        n_ascent_steps=15,
+        alphas=(0.01, 0.1, 1.0),
     ).get_params()
     assert continuous.get_params() == expected
     # a setting of dual descent asks for the dual-descent model
