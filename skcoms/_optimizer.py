@@ -67,14 +67,12 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
     estimator : estimator or None, default=None
         The model of the score. It must offer ``design_objective()`` after fit.
         ``None`` uses a :class:`~skcoms.ConservativeObjectiveRegressorCV`, which
-        chooses alpha by its error on the top 10% of the data held out, with the
-        reference's ascent step for the design space: for continuous designs its
-        default, ``loss="listnet"`` (the ranking loss,
-        ``listnet_temperature=8.0``), ``n_ascent_steps=15`` and alpha among
-        ``(0.01, 0.1, 1)`` (always conservative), for categorical ones
-        ``ascent_step_size=2.0``, the squared error and alpha among
-        ``(0, 0.01, 0.1, 1)``. To search its parameters (``estimator__alpha``),
-        pass it explicitly.
+        chooses alpha among ``(0, 0.01, 0.1, 1)`` by its error on the top 10% of
+        the data held out, with the reference's ascent step for the design space:
+        for continuous designs its default and ``loss="listnet"`` (the ranking
+        loss, ``listnet_temperature=4.0``), for categorical ones
+        ``ascent_step_size=2.0`` and the squared error. To search its parameters
+        (``estimator__alpha``), pass it explicitly.
     design_space : Box, CategoricalSequence or None, default=None
         How designs are encoded. ``None`` infers it from ``X`` (see
         :func:`skcoms.spaces.infer_design_space`): floats give ``Box()`` (bounds
