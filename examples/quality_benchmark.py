@@ -84,6 +84,13 @@ UNSHIPPED = {
     "rosenbrock32": lambda: make_test_function_task(
         "rosenbrock", n_features=32, random_state=0
     ),
+    # fewer designs than features (200 visible designs of 256 features)
+    "ackley256-n200": lambda: make_test_function_task(
+        "ackley", n_features=256, n_samples=400, random_state=0
+    ),
+    "rosenbrock256-n200": lambda: make_test_function_task(
+        "rosenbrock", n_features=256, n_samples=400, random_state=0
+    ),
 }
 # larger sizes of the shipped sequence tasks, run only when named with --tasks; the
 # ehrlich* presets take 32 states like holo-bench: ehrlich128 is holo-bench's (128,

@@ -25,10 +25,11 @@ Hopper controller below it (README, "The path length"), so the default keeps 10.
 # settings of the reference per kind of design space: (ascent step, limit of tau)
 ASCENT_STEP_SIZE = {"discrete": 2.0, "continuous": 0.05}
 OVERESTIMATION_LIMIT = {"discrete": 2.0, "continuous": 0.5}
-# the fit term of the package's default model (ConservativeObjectiveRegressorCV)
+# the fit term and the path length (ascent steps that mine the negatives and that
+# the proposer takes) of the package's default model (ConservativeObjectiveRegressorCV)
 DEFAULT_FIT = {
     "discrete": {"loss": "squared_error"},
-    "continuous": {"loss": "listnet", "listnet_temperature": 4.0},
+    "continuous": {"loss": "listnet", "listnet_temperature": 8.0, "n_ascent_steps": 15},
 }
 
 
@@ -68,7 +69,8 @@ def default_model(discrete, *, conservative=True, ensemble=False, **params):
     conservative : bool, default=True
         A COMs model whose alpha is chosen from the data without an oracle
         (:class:`~skcoms.ConservativeObjectiveRegressorCV`; with
-        ``loss="listnet", listnet_temperature=4.0`` for continuous designs),
+        ``loss="listnet", listnet_temperature=8.0, n_ascent_steps=15`` for
+        continuous designs),
         or a plain regression
         model (``alpha=0.0``) as the baselines use. With ``alpha`` or a setting of
         dual descent among ``params``, a
@@ -93,7 +95,9 @@ EnsembleObjectiveRegressor
     >>> type(model).__name__, model.ascent_step_size, model.loss
     ('ConservativeObjectiveRegressorCV', 2.0, 'squared_error')
     >>> default_model(False).loss, default_model(False).listnet_temperature
-    ('listnet', 4.0)
+    ('listnet', 8.0)
+    >>> default_model(False).n_ascent_steps, default_model(True).n_ascent_steps
+    (15, 10)
     >>> default_model(True, alpha="auto").overestimation_limit
     2.0
     >>> default_model(False, conservative=False).alpha

@@ -69,8 +69,9 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         ``None`` uses a :class:`~skcoms.ConservativeObjectiveRegressorCV`, which
         chooses alpha among ``(0, 0.01, 0.1, 1)`` by its error on the top 10% of
         the data held out, with the reference's ascent step for the design space:
-        for continuous designs its default and ``loss="listnet"`` (the ranking
-        loss, ``listnet_temperature=4.0``), for categorical ones
+        for continuous designs its default, ``loss="listnet"`` (the ranking
+        loss, ``listnet_temperature=8.0``) and ``n_ascent_steps=15``, for
+        categorical ones
         ``ascent_step_size=2.0`` and the squared error. To search its parameters
         (``estimator__alpha``), pass it explicitly.
     design_space : Box, CategoricalSequence or None, default=None

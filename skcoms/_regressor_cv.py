@@ -64,6 +64,15 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
     alphas : array-like of float >= 0, default=(0.0, 0.01, 0.1, 1.0)
         Candidate weights of the conservative term. With a single value no
         selection is run.
+    allow_plain : {"auto"} or bool, default="auto"
+        Whether ``alpha = 0`` (a plain model) among ``alphas`` may be chosen.
+        ``"auto"``: unless the data are underdetermined, with no more designs
+        than features (``n_samples <= n_features``, the features as encoded).
+        Such data leave directions of the design space that no design
+        constrains, along which a plain model's ascent finds the over-estimation
+        COMs exists to prevent; on every other data set the held-out designs
+        choose. ``False`` leaves 0 out always, ``True`` never. When every
+        candidate is 0 it is used regardless.
     holdout_fraction : float in (0, 1), default=0.1
         Share of the designs, those with the highest scores, held out to choose
         alpha; rounded up, at least one design.
@@ -113,13 +122,17 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         The chosen alpha, that of the final network.
     alphas_ : ndarray of shape (n_alphas,)
         The candidates, as given.
+    plain_allowed_ : bool
+        Whether ``alpha = 0`` was among the candidates tried (see
+        ``allow_plain``).
     loss_ : {"squared_error", "listnet"}
         The fit term of the final network: ``loss``, or the one chosen with
         ``loss="auto"``.
     holdout_mse_ : ndarray of shape (n_alphas,), (2, n_alphas) or None
         Each candidate's mean squared error on the held-out designs, in the
         units of ``y``; with ``loss="auto"`` one row per loss (the squared
-        error, then ListNet); None when there was a single candidate.
+        error, then ListNet); NaN for ``alpha = 0`` when it was left out
+        (``plain_allowed_`` is False); None when a single candidate was tried.
     n_selection_samples_ : int
         Designs the candidates were trained on (0 without a selection).
     network_ : StackedMLP
@@ -156,6 +169,7 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
             if key not in DUAL_DESCENT_PARAMS
         },
         "alphas": ["array-like"],
+        "allow_plain": [StrOptions({"auto"}), "boolean"],
         "loss": [StrOptions({*LOSSES, "auto"})],
         "holdout_fraction": [Interval(Real, 0, 1, closed="neither")],
         "max_selection_samples": [Interval(Integral, 2, None, closed="left"), None],
@@ -166,6 +180,7 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         hidden_layer_sizes=(256, 256),
         *,
         alphas=(0.0, 0.01, 0.1, 1.0),
+        allow_plain="auto",
         holdout_fraction=0.1,
         max_selection_samples=4096,
         activation="relu",
@@ -187,6 +202,7 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.alphas = alphas
+        self.allow_plain = allow_plain
         self.holdout_fraction = holdout_fraction
         self.max_selection_samples = max_selection_samples
         self.activation = activation
@@ -239,18 +255,27 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         X, y = self._validate_training_data(X, y)
         seed = _draw_seed(self.random_state)
         losses = LOSSES if self.loss == "auto" else (self.loss,)
+        plain = self.allow_plain
+        if plain == "auto":
+            plain = X.shape[0] > X.shape[1]
+        tried = np.flatnonzero(alphas > 0) if not plain else np.arange(alphas.size)
+        if tried.size == 0:  # every candidate is 0: nothing else to choose
+            plain, tried = True, np.arange(alphas.size)
         holdout_mse, n_selection = None, 0
-        loss, chosen = losses[0], float(alphas[0])
-        if len(losses) * alphas.size > 1:
-            holdout_mse, n_selection = self._select(X, y, alphas, losses, seed)
-            i, j = np.unravel_index(np.argmin(holdout_mse), holdout_mse.shape)
-            loss, chosen = losses[i], float(alphas[j])
+        loss, chosen = losses[0], float(alphas[tried[0]])
+        if len(losses) * tried.size > 1:
+            errors, n_selection = self._select(X, y, alphas[tried], losses, seed)
+            i, j = np.unravel_index(np.argmin(errors), errors.shape)
+            loss, chosen = losses[i], float(alphas[tried[j]])
+            holdout_mse = np.full((len(losses), alphas.size), np.nan)
+            holdout_mse[:, tried] = errors
             if self.loss != "auto":
                 holdout_mse = holdout_mse[0]
         self._fit_validated(X, y, chosen, seed, loss)
         self.alpha_ = chosen  # as given, not the network's float32 copy
         self.loss_ = loss
         self.alphas_ = alphas
+        self.plain_allowed_ = bool(plain)
         self.holdout_mse_ = holdout_mse
         self.n_selection_samples_ = n_selection
         return self

@@ -108,9 +108,9 @@ def test_default_model_of_each_design_space():
     assert isinstance(discrete, ConservativeObjectiveRegressorCV)
     assert discrete.ascent_step_size == 2.0
     continuous = default_model(False)
-    # continuous designs: the ranking loss, its target at a temperature of 4
+    # continuous designs: the ranking loss at a temperature of 8, 15-step paths
     expected = ConservativeObjectiveRegressorCV(
-        loss="listnet", listnet_temperature=4.0
+        loss="listnet", listnet_temperature=8.0, n_ascent_steps=15
     ).get_params()
     assert continuous.get_params() == expected
     # a setting of dual descent asks for the dual-descent model

@@ -471,7 +471,7 @@ def test_coms_options_reach_its_model(options, expected):
 @pytest.mark.parametrize(
     "discrete, options, expected",
     [
-        (False, {}, 4.0),
+        (False, {}, 8.0),
         (True, {"loss": "listnet"}, 1.0),
         (True, {"loss": "listnet", "listnet_temperature": 2.5}, 2.5),
         (False, {"listnet_temperature": 0.5}, 0.5),

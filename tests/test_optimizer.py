@@ -110,7 +110,7 @@ def test_default_estimator_follows_the_design_space():
     # a conservative model whose alpha the package chooses, with the reference's
     # ascent step for each kind of design space
     expected = ConservativeObjectiveRegressorCV(
-        loss="listnet", listnet_temperature=4.0
+        loss="listnet", listnet_temperature=8.0, n_ascent_steps=15
     ).get_params()
     assert continuous.get_params() == expected
     assert categorical.loss == "squared_error"

@@ -31,7 +31,10 @@ def _config(alpha, **changes):
 def _plain_coms(weights, biases, X, y, config, seed, activation=torch.tanh):
     """COMs written the usual way: autograd for the inner ascent and the loss.
 
-    With ``config.loss == "listnet"`` the fit term is ListNet over each minibatch.
+    With ``config.loss == "listnet"`` the fit term is ListNet over each minibatch,
+    which fits the scores divided by the temperature: the model's scores in units
+    of ``y`` are the output times the temperature, and the negatives are mined and
+    the over-estimation measured on those.
     """
     params = [p.clone().requires_grad_(True) for p in weights + biases]
     n_layers = len(weights)
@@ -47,6 +50,7 @@ def _plain_coms(weights, biases, X, y, config, seed, activation=torch.tanh):
     log_alpha = torch.tensor([math.log(config.alpha_init)], dtype=X.dtype)
     log_alpha.requires_grad_(True)
     dual = config.alpha is None
+    scale = config.listnet_temperature if config.loss == "listnet" else 1.0
     opt = torch.optim.Adam(params, lr=config.learning_rate)
     alpha_opt = torch.optim.Adam([log_alpha], lr=config.alpha_learning_rate)
     generator = make_generator(seed)
@@ -58,10 +62,10 @@ def _plain_coms(weights, biases, X, y, config, seed, activation=torch.tanh):
             x_neg = xb.clone()
             for _ in range(config.n_ascent_steps):
                 x_neg.requires_grad_(True)
-                (grad,) = torch.autograd.grad(f(x_neg).sum(), x_neg)
+                (grad,) = torch.autograd.grad(scale * f(x_neg).sum(), x_neg)
                 x_neg = (x_neg + config.ascent_step_size * grad).detach()
             pred = f(xb)
-            overestimation = f(x_neg).mean() - pred.mean()
+            overestimation = scale * (f(x_neg).mean() - pred.mean())
             alpha = log_alpha.exp().detach() if dual else config.alpha
             if config.loss == "listnet":
                 target = torch.softmax(yb / config.listnet_temperature, dim=0)
@@ -109,7 +113,7 @@ def test_training_matches_a_plain_autograd_implementation(alpha, activation):
 
 
 @pytest.mark.parametrize("temperature", [1.0, 4.0])
-@pytest.mark.parametrize("alpha", [0.5, 0.0])
+@pytest.mark.parametrize("alpha", [None, 0.5, 0.0])
 def test_listnet_matches_autograd_then_maps_onto_the_scores(alpha, temperature):
     gen = make_generator(0)
     X = torch.randn(40, 3, generator=gen, dtype=torch.float64)
@@ -125,8 +129,12 @@ def test_listnet_matches_autograd_then_maps_onto_the_scores(alpha, temperature):
         learning_rate=0.05,
         n_epochs=5,
     )
-    expected, _ = _plain_coms(net.weights, net.biases, X, y, config, 2)
+    expected, expected_alpha = _plain_coms(net.weights, net.biases, X, y, config, 2)
     history = train_conservative(net, X, y, config, make_generator(2))
+    if alpha is None:
+        # dual descent weighs the over-estimation in units of y, as with the
+        # squared error
+        assert history.alpha[-1] == pytest.approx(expected_alpha, rel=1e-9)
     # the ranking loss leaves scale and offset free: least squares maps them on y
     f = (torch.tanh(X @ expected[0][0] + expected[2][0]) @ expected[1][0])[:, 0]
     f = f + expected[3][0, 0, 0]

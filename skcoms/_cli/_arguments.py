@@ -259,7 +259,7 @@ def _add_method_options(propose):
         type=positive_float,
         metavar="T",
         help="with the listnet loss, the temperature of its target, the softmax of "
-        "the standardized scores divided by T (coms only; default: 4 for numeric "
+        "the standardized scores divided by T (coms only; default: 8 for numeric "
         "designs, 1 for sequences)",
     )
     propose.add_argument(

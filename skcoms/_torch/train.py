@@ -75,6 +75,13 @@ class _Trainer:
                     "alpha or one per member."
                 )
         self.conservative = self.dual or max(alphas) > 0
+        # the network's scores in standardized units of y are score_scale times its
+        # output: ListNet fits y / temperature (calibrate_scale multiplies the
+        # output back after training), so the negatives are mined, and the
+        # over-estimation measured, on the scores the fitted model's ascent climbs
+        self.score_scale = (
+            config.listnet_temperature if config.loss == "listnet" else 1.0
+        )
         # gradients are written out (see step): nothing is recorded for autograd
         net.requires_grad_(False)
         groups = [{"params": net.parameters(), "lr": config.learning_rate}]
@@ -151,7 +158,7 @@ class _Trainer:
             self._direction,
             xb,
             n_steps=self.config.n_ascent_steps,
-            step_size=self.config.ascent_step_size,
+            step_size=self.config.ascent_step_size * self.score_scale,
         )
         return x_neg
 
@@ -167,7 +174,11 @@ class _Trainer:
         ``log(alpha)`` is ``alpha * (limit - overestimation)``. With the ListNet
         loss the fit term is ``-sum softmax(y) log softmax(pred)`` over the
         minibatch, whose derivative is ``softmax(pred) - softmax(y)`` (``y`` divided
-        by ``listnet_temperature``).
+        by ``listnet_temperature``). That network fits the scores divided by the
+        temperature, so its scores in units of ``y`` are ``temperature * pred``: the
+        negatives are mined by ascent on those (the step times the temperature),
+        and the over-estimation and its weight ``alpha`` apply to them, as they
+        do to the squared-error model's.
         """
         net, size = self.net, xb.shape[0]
         n_members = net.n_members
@@ -178,7 +189,7 @@ class _Trainer:
             both = torch.cat([shared, self.mine(xb)], dim=1)
             out, backward = self._forward_backward(both)
             pred, neg = out[:, :size], out[:, size:]
-            overestimation = neg.mean(1) - pred.mean(1)
+            overestimation = (neg.mean(1) - pred.mean(1)) * self.score_scale
         else:
             pred, backward = self._forward_backward(shared)
             overestimation = torch.zeros_like(pred[:, 0])
@@ -194,7 +205,8 @@ class _Trainer:
             fit = 0.5 * residual.square().mean(1)
         loss = fit + alpha[:, 0] * overestimation
         if self.conservative:
-            scores_grad = torch.cat([residual - alpha, alpha.expand(-1, size)], dim=1)
+            weight = alpha * self.score_scale
+            scores_grad = torch.cat([residual - weight, weight.expand(-1, size)], dim=1)
         else:
             scores_grad = residual
         for p, grad in zip(net.parameters(), backward(scores_grad / size)):
