@@ -130,6 +130,8 @@ def test_bad_alphas_are_clear_errors(bowl, alphas, message):
         {"holdout_fraction": 0.0},
         {"holdout_fraction": 1.0},
         {"max_selection_samples": 1},
+        {"allow_plain": "yes"},
+        {"allow_plain": None},
     ],
 )
 def test_bad_selection_settings_are_clear_errors(bowl, params):
@@ -152,5 +154,58 @@ def test_unfitted_after_a_failed_refit(bowl):
     X, y = bowl
     model = ConservativeObjectiveRegressorCV(alphas=(0.0, 1.0), **SMALL).fit(X, y)
     with pytest.raises(ValueError):
-        model.fit(X[:2], y[:2])
+        model.fit(X[:2, :1], y[:2])  # too few designs to hold any out
     assert not hasattr(model, "network_") and not hasattr(model, "alpha_")
+
+
+@pytest.fixture(scope="module")
+def wide():
+    """Underdetermined data: 40 designs of 60 features."""
+    rng = np.random.RandomState(1)
+    X = rng.uniform(-1, 1, size=(40, 60))
+    return X, -(X[:, :3] ** 2).sum(axis=1)
+
+
+def test_underdetermined_data_leave_the_plain_model_out(wide):
+    X, y = wide
+    params = dict(alphas=(0.0, 0.1, 1.0), random_state=0, **SMALL)
+    model = ConservativeObjectiveRegressorCV(**params).fit(X, y)
+    assert not model.plain_allowed_
+    assert model.alpha_ in (0.1, 1.0)
+    # 0 was not tried: no held-out error; the others were
+    assert np.isnan(model.holdout_mse_[0])
+    assert np.all(np.isfinite(model.holdout_mse_[1:]))
+    assert model.alpha_ == model.alphas_[np.nanargmin(model.holdout_mse_)]
+    # the same candidates given without 0 choose the same way
+    without = ConservativeObjectiveRegressorCV(**{**params, "alphas": (0.1, 1.0)}).fit(
+        X, y
+    )
+    np.testing.assert_array_equal(without.holdout_mse_, model.holdout_mse_[1:])
+    assert np.array_equal(without.predict(X), model.predict(X))
+    # allow_plain=True tries 0 as well
+    allowed = ConservativeObjectiveRegressorCV(**params, allow_plain=True).fit(X, y)
+    assert allowed.plain_allowed_ and np.all(np.isfinite(allowed.holdout_mse_))
+    assert allowed.alpha_ == allowed.alphas_[np.argmin(allowed.holdout_mse_)]
+
+
+def test_allow_plain_auto_keeps_zero_on_determined_data(bowl):
+    X, y = bowl  # 300 designs of 3 features
+    params = dict(alphas=(0.0, 10.0), random_state=0, **SMALL)
+    auto = ConservativeObjectiveRegressorCV(**params).fit(X, y)
+    allowed = ConservativeObjectiveRegressorCV(**params, allow_plain=True).fit(X, y)
+    assert auto.plain_allowed_
+    np.testing.assert_array_equal(auto.holdout_mse_, allowed.holdout_mse_)
+    # a smooth bowl: the plain model predicts the held-out top best
+    assert auto.alpha_ == 0.0
+    never = ConservativeObjectiveRegressorCV(**params, allow_plain=False).fit(X, y)
+    assert not never.plain_allowed_ and never.alpha_ == 10.0
+    # one candidate left: nothing to choose
+    assert never.holdout_mse_ is None and never.n_selection_samples_ == 0
+
+
+def test_only_zero_among_the_candidates_is_used_regardless(wide):
+    X, y = wide
+    model = ConservativeObjectiveRegressorCV(
+        alphas=(0.0, 0.0), allow_plain=False, random_state=0, **SMALL
+    ).fit(X, y)
+    assert model.alpha_ == 0.0 and model.plain_allowed_
