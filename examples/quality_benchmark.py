@@ -4,7 +4,8 @@ The table behind the README's "Design quality" section: ``OfflineDesignOptimizer
 (the package default), ``GradientAscentOptimizer()`` (naive gradient ascent as
 published), the same plain model searched by the package's proposer, and the best
 designs of the data, on every shipped task and on instances the package does not
-ship (other Ehrlich functions, a 32-D Ackley). ``--methods baselines`` (or some of
+ship (other Ehrlich functions, other draws and sizes of the test functions,
+among them two with fewer designs than features). ``--methods baselines`` (or some of
 ``grad-mean grad-min cmaes cbas autofocused-cbas mins reinforce bo-qei``) adds every
 other optimizer of the package with its defaults: the 5-member ensembles (mean and
 min) with naive ascent, CMA-ES (the diagonal covariance: the full one of a 32-token
