@@ -113,6 +113,7 @@ VARIANTS = (
     "listnet",
     "squared-error",
     "loss-auto",
+    "allow-plain",
     "default-1path",
     "default-4path",
     "grad-distinct",
@@ -141,6 +142,7 @@ LABELS = {
     "listnet": 'default with loss="listnet"',
     "squared-error": 'default with loss="squared_error"',
     "loss-auto": 'default with loss="auto"',
+    "allow-plain": "default with allow_plain=True",
     "grad-distinct": "GradientAscentOptimizer(drop_duplicates=True)",
     "coms-dual": 'COMs with dual descent (alpha="auto"), package proposer',
     "grad-mean": "ensemble of 5, mean, gradient ascent",
@@ -207,6 +209,10 @@ def build(method, task, max_iter):
         return OfflineDesignOptimizer(
             default_model(task.is_discrete, alpha="auto", **small)
         )
+    if method == "allow-plain":
+        # alpha = 0 among the candidates even on underdetermined data
+        model = default_model(task.is_discrete, allow_plain=True, **small)
+        return OfflineDesignOptimizer(model)
     if method in ("listnet", "squared-error", "loss-auto"):
         loss = {"listnet": "listnet", "loss-auto": "auto"}.get(method, "squared_error")
         model = default_model(task.is_discrete, loss=loss, **small)

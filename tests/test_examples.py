@@ -346,3 +346,13 @@ def test_quality_report_pairs_the_default_with_naive_ascent_by_seed(tmp_path):
     # mean difference, and its standard error: std (ddof=1) 0.1 over sqrt(3) seeds
     assert row == pairs + "+0.000 ± 0.000 | +0.200 ± 0.058 |"
     assert "| task | OfflineDesignOptimizer() minus | seeds |" in report
+
+
+def test_quality_benchmark_variants_build_what_their_labels_say():
+    bench = _load_example("quality_benchmark")
+    task = bench.QUICK["branin"]()
+    model = bench.build("allow-plain", task, None).estimator
+    assert model.allow_plain is True and model.loss == "listnet"
+    assert bench.build("default", task, None).estimator is None  # the default's own
+    assert bench.build("loss-auto", task, 3).estimator.get_params()["max_iter"] == 3
+    assert set(bench.LABELS) == set(bench.METHODS + bench.VARIANTS + bench.BASELINES)
