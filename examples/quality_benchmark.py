@@ -132,6 +132,14 @@ BASELINES = (
     "bo-qei",
 )
 PATHS = {"default-1path": 1, "default-4path": 4}
+# variants that only change the default model's parameters (allow-plain: alpha = 0
+# among the candidates even on data with no more designs than features)
+MODEL_VARIANTS = {
+    "listnet": {"loss": "listnet"},
+    "squared-error": {"loss": "squared_error"},
+    "loss-auto": {"loss": "auto"},
+    "allow-plain": {"allow_plain": True},
+}
 LABELS = {
     "default": "OfflineDesignOptimizer()",
     "grad": "GradientAscentOptimizer()",
@@ -209,13 +217,8 @@ def build(method, task, max_iter):
         return OfflineDesignOptimizer(
             default_model(task.is_discrete, alpha="auto", **small)
         )
-    if method == "allow-plain":
-        # alpha = 0 among the candidates even on underdetermined data
-        model = default_model(task.is_discrete, allow_plain=True, **small)
-        return OfflineDesignOptimizer(model)
-    if method in ("listnet", "squared-error", "loss-auto"):
-        loss = {"listnet": "listnet", "loss-auto": "auto"}.get(method, "squared_error")
-        model = default_model(task.is_discrete, loss=loss, **small)
+    if method in MODEL_VARIANTS:
+        model = default_model(task.is_discrete, **MODEL_VARIANTS[method], **small)
         return OfflineDesignOptimizer(model)
     if method in PATHS:
         optimizer = OfflineDesignOptimizer(paths_per_design=PATHS[method])

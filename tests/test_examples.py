@@ -354,5 +354,7 @@ def test_quality_benchmark_variants_build_what_their_labels_say():
     model = bench.build("allow-plain", task, None).estimator
     assert model.allow_plain is True and model.loss == "listnet"
     assert bench.build("default", task, None).estimator is None  # the default's own
-    assert bench.build("loss-auto", task, 3).estimator.get_params()["max_iter"] == 3
+    loss_auto = bench.build("loss-auto", task, 3).estimator
+    assert loss_auto.loss == "auto" and loss_auto.max_iter == 3
+    assert bench.build("squared-error", task, None).estimator.loss == "squared_error"
     assert set(bench.LABELS) == set(bench.METHODS + bench.VARIANTS + bench.BASELINES)
