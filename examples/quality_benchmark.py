@@ -5,7 +5,7 @@ The table behind the README's "Design quality" section: ``OfflineDesignOptimizer
 published), the same plain model searched by the package's proposer, and the best
 designs of the data, on every shipped task and on instances the package does not
 ship (other Ehrlich functions, other draws and sizes of the test functions,
-among them two with fewer designs than features). ``--methods baselines`` (or some of
+among them four with fewer designs than features). ``--methods baselines`` (or some of
 ``grad-mean grad-min cmaes cbas autofocused-cbas mins reinforce bo-qei``) adds every
 other optimizer of the package with its defaults: the 5-member ensembles (mean and
 min) with naive ascent, CMA-ES (the diagonal covariance: the full one of a 32-token
@@ -59,6 +59,8 @@ from skcoms.datasets import (
     make_test_function_task,
     make_toy_quadratic,
 )
+from skcoms.datasets._oracles import FunctionOracle
+from skcoms.datasets._task import Task
 
 SHIPPED = {
     "tfbind8": load_tfbind8,
@@ -71,6 +73,43 @@ SHIPPED = {
     "rosenbrock": lambda: make_test_function_task("rosenbrock", random_state=0),
     "toy-quadratic": lambda: make_toy_quadratic(random_state=0),
 }
+# two more functions of 256 features for underdetermined data: a sphere centred
+# inside the box (the model must find the centre from 200 designs far from it), and
+# a linear function (every step along the true gradient's projection on the data
+# gains, so the data's span alone tells an ascent where to go)
+_WIDE_RNG = np.random.RandomState(256)
+_SPHERE256 = _WIDE_RNG.uniform(-4.0, 4.0, size=256)
+_LINEAR256 = _WIDE_RNG.normal(size=256)
+
+
+def sphere256(X):
+    """Minus the squared distance to a fixed point of ``[-4, 4] ** 256``."""
+    return -((X - _SPHERE256) ** 2).sum(axis=1)
+
+
+def linear256(X):
+    """A fixed linear function of 256 variables."""
+    return X @ _LINEAR256
+
+
+def _wide_task(function, y_max):
+    """400 uniform designs of ``[-5, 5] ** 256``; those at or below the median seen."""
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-5.0, 5.0, size=(400, 256))
+    y = function(X)
+    visible = y <= np.median(y)
+    return Task(
+        name=function.__name__,
+        X=X[visible],
+        y=y[visible],
+        oracle=FunctionOracle(function, 256),
+        y_min=float(y.min()),
+        y_max=float(y_max),
+        bounds=(-5.0, 5.0),
+        description=f"{function.__doc__} 400 uniform designs, the lower half visible.",
+    )
+
+
 # instances the package does not ship: other draws and sizes of its task families
 UNSHIPPED = {
     "ehrlich-r1": lambda: make_ehrlich_task(random_state=1),
@@ -92,6 +131,8 @@ UNSHIPPED = {
     "rosenbrock256-n200": lambda: make_test_function_task(
         "rosenbrock", n_features=256, n_samples=400, random_state=0
     ),
+    "sphere256-n200": lambda: _wide_task(sphere256, 0.0),
+    "linear256-n200": lambda: _wide_task(linear256, 5.0 * np.abs(_LINEAR256).sum()),
 }
 # larger sizes of the shipped sequence tasks, run only when named with --tasks; the
 # ehrlich* presets take 32 states like holo-bench: ehrlich128 is holo-bench's (128,
