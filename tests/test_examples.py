@@ -11,10 +11,13 @@ import importlib.util
 import json
 import math
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
 
+import cloudpickle
+import numpy as np
 import pytest
 from sklearn.utils import estimator_html_repr
 
@@ -358,3 +361,17 @@ def test_quality_benchmark_variants_build_what_their_labels_say():
     assert loss_auto.loss == "auto" and loss_auto.max_iter == 3
     assert bench.build("squared-error", task, None).estimator.loss == "squared_error"
     assert set(bench.LABELS) == set(bench.METHODS + bench.VARIANTS + bench.BASELINES)
+
+
+@pytest.mark.parametrize("name", ["sphere256-n200", "linear256-n200"])
+def test_quality_benchmark_underdetermined_functions(name):
+    # 200 visible designs of 256 features, the lower half of 400, scored by the
+    # task's own oracle, and below the function's maximum
+    task = _load_example("quality_benchmark").UNSHIPPED[name]()
+    assert task.X.shape == (200, 256) and task.n_samples < task.n_features
+    np.testing.assert_allclose(task.oracle(task.X), task.y)
+    assert task.y_min < task.y.max() < task.y_max
+    assert np.all((task.X >= -5.0) & (task.X <= 5.0))
+    # pickles as the benchmark's parallel runs (joblib) send it to a worker
+    again = pickle.loads(cloudpickle.dumps(task))
+    np.testing.assert_allclose(again.oracle(task.X[:3]), task.y[:3], rtol=1e-12)
