@@ -333,14 +333,17 @@ class _BaseModelOptimizer(_BaseOptimizer):
     # the default model: a COMs model (True) or a plain regression model (False)
     _conservative_default = True
 
-    def _default_estimator(self, space):
-        """The model used when ``estimator=None``."""
-        discrete = is_discrete(space)
-        return default_model(discrete, conservative=self._conservative_default)
+    def _default_estimator(self, space, Z):
+        """The model used when ``estimator=None``, for the encoded designs ``Z``."""
+        return default_model(
+            is_discrete(space),
+            conservative=self._conservative_default,
+            underdetermined=Z.shape[0] <= Z.shape[1],
+        )
 
     def _fit_designs(self, Z, y):
         if self.estimator is None:
-            estimator = self._default_estimator(self.design_space_)
+            estimator = self._default_estimator(self.design_space_, Z)
         else:
             estimator = clone(self.estimator)
         if self.random_state is not None and "random_state" in estimator.get_params():

@@ -30,10 +30,13 @@ on the continuous test functions, where any alpha > 0 measured harmful.
 ASCENT_STEP_SIZE = {"discrete": 2.0, "continuous": 0.05}
 OVERESTIMATION_LIMIT = {"discrete": 2.0, "continuous": 0.5}
 # the fit term and the path length (ascent steps that mine the negatives and that
-# the proposer takes) of the package's default model (ConservativeObjectiveRegressorCV)
+# the proposer takes) of the package's default model
+# (ConservativeObjectiveRegressorCV), per kind of design space; "underdetermined":
+# continuous designs with no more designs than features (as encoded)
 DEFAULT_FIT = {
     "discrete": {"loss": "squared_error"},
     "continuous": {"loss": "listnet", "listnet_temperature": 8.0, "n_ascent_steps": 15},
+    "underdetermined": {"loss": "squared_error", "n_ascent_steps": 10},
 }
 
 
@@ -63,7 +66,9 @@ DUAL_DESCENT_PARAMS = {
 }
 
 
-def default_model(discrete, *, conservative=True, ensemble=False, **params):
+def default_model(
+    discrete, *, conservative=True, ensemble=False, underdetermined=False, **params
+):
     """The model an optimizer uses when it is given none.
 
     Parameters
@@ -83,6 +88,10 @@ def default_model(discrete, *, conservative=True, ensemble=False, **params):
     ensemble : bool, default=False
         An :class:`~skcoms.EnsembleObjectiveRegressor` instead of a single network
         (a plain one unless ``params`` say otherwise).
+    underdetermined : bool, default=False
+        Whether the data have no more designs than features (as encoded). For
+        continuous designs the conservative default then fits the squared error
+        with 10-step paths instead of ListNet; other models ignore it.
     **params
         Parameters of the model that override these defaults.
 
@@ -106,6 +115,9 @@ EnsembleObjectiveRegressor
     2.0
     >>> default_model(False, conservative=False).alpha
     0.0
+    >>> wide = default_model(False, underdetermined=True)
+    >>> wide.loss, wide.n_ascent_steps, wide.allow_plain
+    ('squared_error', 10, 'auto')
     """
     kind = "discrete" if discrete else "continuous"
     settings = {"ascent_step_size": ASCENT_STEP_SIZE[kind]}
@@ -122,7 +134,10 @@ EnsembleObjectiveRegressor
     if conservative and not dual:
         from ._regressor_cv import ConservativeObjectiveRegressorCV
 
-        return ConservativeObjectiveRegressorCV(**{**DEFAULT_FIT[kind], **settings})
+        if underdetermined and not discrete:
+            kind = "underdetermined"
+        fit = DEFAULT_FIT[kind]
+        return ConservativeObjectiveRegressorCV(**{**fit, **settings})
     from ._regressor import ConservativeObjectiveRegressor
 
     return ConservativeObjectiveRegressor(**settings)
