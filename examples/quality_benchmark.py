@@ -223,9 +223,15 @@ GENERATIVE = {
 }
 
 
+def underdetermined(task):
+    """Whether the task's data have no more designs than features (continuous)."""
+    return not task.is_discrete and task.n_samples <= task.n_features
+
+
 def build(method, task, max_iter):
     """The optimizer of ``method``, with ``max_iter`` epochs when given."""
     small = {} if max_iter is None else {"max_iter": max_iter}
+    wide = underdetermined(task)
     if method == "best-of-data":
         return BestOfDataset()
     if method in GENERATIVE:
@@ -259,7 +265,9 @@ def build(method, task, max_iter):
             default_model(task.is_discrete, alpha="auto", **small)
         )
     if method in MODEL_VARIANTS:
-        model = default_model(task.is_discrete, **MODEL_VARIANTS[method], **small)
+        model = default_model(
+            task.is_discrete, underdetermined=wide, **MODEL_VARIANTS[method], **small
+        )
         return OfflineDesignOptimizer(model)
     if method in PATHS:
         optimizer = OfflineDesignOptimizer(paths_per_design=PATHS[method])
@@ -273,7 +281,9 @@ def build(method, task, max_iter):
     if small:
         # the default model of the space, with fewer epochs
         conservative = not method.startswith("grad")
-        model = default_model(task.is_discrete, conservative=conservative)
+        model = default_model(
+            task.is_discrete, conservative=conservative, underdetermined=wide
+        )
         optimizer.set_params(estimator=model.set_params(**small))
     return optimizer
 

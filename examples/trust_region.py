@@ -52,6 +52,7 @@ from quality_benchmark import (  # noqa: E402
     add_seed_arguments,
     check_seed_arguments,
     made_by,
+    underdetermined,
 )
 
 # every task of quality_benchmark.py: its sequence tasks, then the continuous ones
@@ -88,7 +89,9 @@ def run_one(task, seed, radii, changes, max_iter=None):
     optimizer = OfflineDesignOptimizer(random_state=seed)
     if max_iter is not None:
         # the default model of the design space, with fewer epochs
-        model = default_model(task.is_discrete, max_iter=max_iter)
+        model = default_model(
+            task.is_discrete, underdetermined=underdetermined(task), max_iter=max_iter
+        )
         optimizer.set_params(estimator=model)
     start = time.perf_counter()
     optimizer.fit(task.X, task.y)

@@ -36,7 +36,12 @@ OVERESTIMATION_LIMIT = {"discrete": 2.0, "continuous": 0.5}
 DEFAULT_FIT = {
     "discrete": {"loss": "squared_error"},
     "continuous": {"loss": "listnet", "listnet_temperature": 8.0, "n_ascent_steps": 15},
-    "underdetermined": {"loss": "squared_error", "n_ascent_steps": 10},
+    # the temperature stays 8 for a user who sets loss="listnet" on such data
+    "underdetermined": {
+        "loss": "squared_error",
+        "listnet_temperature": 8.0,
+        "n_ascent_steps": 10,
+    },
 }
 
 

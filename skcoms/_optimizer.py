@@ -72,8 +72,9 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         features: ``allow_plain="auto"``), with the reference's ascent step for
         the design space: for continuous designs its default, ``loss="listnet"``
         (the ranking loss, ``listnet_temperature=8.0``) and
-        ``n_ascent_steps=15``, for categorical ones ``ascent_step_size=2.0`` and
-        the squared error. To search its parameters
+        ``n_ascent_steps=15``, or the squared error with 10-step paths when the
+        data have no more designs than features; for categorical ones
+        ``ascent_step_size=2.0`` and the squared error. To search its parameters
         (``estimator__alpha``), pass it explicitly.
     design_space : Box, CategoricalSequence or None, default=None
         How designs are encoded. ``None`` infers it from ``X`` (see

@@ -493,3 +493,26 @@ def test_loss_auto_with_a_fixed_conservative_setting_is_a_clear_error(option):
 
     with pytest.raises(DataError, match="--loss auto is chosen together with alpha"):
         make_optimizer("coms", discrete=False, loss="auto", **option)
+
+
+@pytest.mark.parametrize(
+    "underdetermined, loss, n_steps",
+    [(True, "squared_error", 10), (False, "listnet", 15)],
+)
+def test_coms_model_follows_the_shape_of_numeric_data(underdetermined, loss, n_steps):
+    from skcoms._cli._methods import make_optimizer
+
+    model = make_optimizer(
+        "coms", discrete=False, underdetermined=underdetermined
+    ).estimator
+    assert (model.loss, model.n_ascent_steps) == (loss, n_steps)
+    # an explicit --loss wins, at the default temperature of numeric designs
+    model = make_optimizer(
+        "coms", discrete=False, underdetermined=underdetermined, loss="listnet"
+    ).estimator
+    assert (model.loss, model.listnet_temperature) == ("listnet", 8.0)
+    # the baselines' plain model does not depend on the shape
+    plain = make_optimizer(
+        "gradient-ascent", discrete=False, underdetermined=underdetermined
+    )
+    assert plain.estimator.alpha == 0.0 and plain.estimator.loss == "squared_error"

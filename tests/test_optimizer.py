@@ -18,6 +18,7 @@ from skcoms import (
     OfflineDesignOptimizer,
 )
 from skcoms._torch.ascent import gradient_ascent
+from skcoms.baselines import GradientAscentOptimizer
 
 
 def small_model(**params):
@@ -105,8 +106,9 @@ def test_additive_sequences_proposals_beat_the_data():
 
 def test_default_estimator_follows_the_design_space():
     opt = OfflineDesignOptimizer()
-    continuous = opt._default_estimator(Box())
-    categorical = opt._default_estimator(CategoricalSequence())
+    tall = np.zeros((10, 3))
+    continuous = opt._default_estimator(Box(), tall)
+    categorical = opt._default_estimator(CategoricalSequence(), tall)
     # a conservative model whose alpha the package chooses, with the reference's
     # ascent step for each kind of design space
     expected = ConservativeObjectiveRegressorCV(
@@ -116,6 +118,31 @@ def test_default_estimator_follows_the_design_space():
     assert categorical.loss == "squared_error"
     assert isinstance(categorical, ConservativeObjectiveRegressorCV)
     assert categorical.ascent_step_size == 2.0
+    # sequences keep their model whatever the data's shape
+    wide = np.zeros((3, 10))
+    assert opt._default_estimator(CategoricalSequence(), wide).get_params() == (
+        categorical.get_params()
+    )
+
+
+@pytest.mark.parametrize(
+    "n_samples, loss, n_steps", [(12, "squared_error", 10), (13, "listnet", 15)]
+)
+def test_default_model_on_underdetermined_data_fits_the_squared_error(
+    n_samples, loss, n_steps
+):
+    # 12 designs of 12 features are underdetermined: the squared error with
+    # 10-step paths; one design more and the default is ListNet with 15 steps
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, size=(n_samples, 12))
+    y = X.sum(axis=1)
+    opt = OfflineDesignOptimizer(random_state=0).fit(X, y)
+    assert opt.estimator_.loss == loss
+    assert opt.estimator_.n_ascent_steps == n_steps == opt.n_steps_
+    assert opt.estimator_.listnet_temperature == 8.0
+    # the plain model of naive ascent is the same on both shapes
+    plain = GradientAscentOptimizer(random_state=0).fit(X, y).estimator_
+    assert (plain.loss, plain.alpha, plain.n_ascent_steps) == ("squared_error", 0.0, 10)
 
 
 def test_proposals_are_best_first_with_a_trajectory():

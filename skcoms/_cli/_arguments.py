@@ -253,7 +253,8 @@ def _add_method_options(propose):
         help="the model's fit term: squared_error, listnet (the ranking loss of "
         "Tan et al. 2025), or auto: the one that predicts the held-out top designs "
         "best, chosen with alpha (coms only; default: listnet for numeric designs, "
-        "squared_error for sequences)",
+        "squared_error for sequences and for numeric designs with no more rows "
+        "than columns)",
     )
     propose.add_argument(
         "--listnet-temperature",

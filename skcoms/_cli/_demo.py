@@ -98,7 +98,11 @@ def _demo_methods(args, task, max_iter):
         method = METHODS[name]
         options = {key: quick[key] for key in method.options if key in quick}
         methods[method.label] = make_optimizer(
-            name, discrete=task.is_discrete, model_params=params, **options
+            name,
+            discrete=task.is_discrete,
+            model_params=params,
+            underdetermined=not task.is_discrete and task.n_samples <= task.n_features,
+            **options,
         )
     return methods
 

@@ -16,7 +16,8 @@ from ._common import DataError
 class Method:
     """One ``--method`` of the command line.
 
-    ``build(discrete, common, model_params, options)`` returns the optimizer:
+    ``build(discrete, common, model_params, options, underdetermined=False)``
+    returns the optimizer:
     ``common`` holds ``design_space`` and ``random_state``, and
     ``drop_duplicates`` and the proposer's options (:data:`PROPOSER_OPTIONS`)
     when given, ``model_params`` the parameters of its model (``max_iter``,
@@ -44,7 +45,7 @@ PROPOSER_OPTIONS = (
 )
 
 
-def _coms(discrete, common, model_params, options):
+def _coms(discrete, common, model_params, options, underdetermined=False):
     from .. import OfflineDesignOptimizer
     from .._defaults import default_model
 
@@ -56,11 +57,13 @@ def _coms(discrete, common, model_params, options):
             "--loss auto is chosen together with alpha on the held-out top designs; "
             "give --alpha or --overestimation-limit with squared_error or listnet."
         )
-    model = default_model(discrete, **options, **model_params)
+    model = default_model(
+        discrete, underdetermined=underdetermined, **options, **model_params
+    )
     return OfflineDesignOptimizer(model, **common)
 
 
-def _gradient_ascent(discrete, common, model_params, options):
+def _gradient_ascent(discrete, common, model_params, options, underdetermined=False):
     from .. import GradientAscentOptimizer
     from .._defaults import default_model
 
@@ -69,7 +72,7 @@ def _gradient_ascent(discrete, common, model_params, options):
 
 
 def _ensemble(aggregate):
-    def build(discrete, common, model_params, options):
+    def build(discrete, common, model_params, options, underdetermined=False):
         from .. import GradientAscentOptimizer
         from .._defaults import default_model
 
@@ -86,7 +89,7 @@ def _ensemble(aggregate):
     return build
 
 
-def _cma_es(discrete, common, model_params, options):
+def _cma_es(discrete, common, model_params, options, underdetermined=False):
     from .. import CMAESOptimizer
     from .._defaults import default_model
 
@@ -94,7 +97,7 @@ def _cma_es(discrete, common, model_params, options):
     return CMAESOptimizer(model, **common, **options)
 
 
-def _best_of_dataset(discrete, common, model_params, options):
+def _best_of_dataset(discrete, common, model_params, options, underdetermined=False):
     from .. import BestOfDataset
 
     return BestOfDataset(
@@ -104,7 +107,7 @@ def _best_of_dataset(discrete, common, model_params, options):
 
 
 def _cbas(autofocus):
-    def build(discrete, common, model_params, options):
+    def build(discrete, common, model_params, options, underdetermined=False):
         from .. import CbASOptimizer
 
         device = {"device": model_params["device"]} if "device" in model_params else {}
@@ -116,7 +119,7 @@ def _cbas(autofocus):
 def _model_based(class_name):
     """An optimizer of a plain model, with the reference's settings for the space."""
 
-    def build(discrete, common, model_params, options):
+    def build(discrete, common, model_params, options, underdetermined=False):
         import skcoms
 
         from .._defaults import default_model
@@ -232,6 +235,7 @@ def make_optimizer(
     drop_duplicates=None,
     random_state=None,
     proposer=None,
+    underdetermined=False,
     **options,
 ):
     """The optimizer of ``--method name``, with the reference's settings for the space.
@@ -240,7 +244,9 @@ def make_optimizer(
     options of the proposer (:data:`PROPOSER_OPTIONS`; ``support="none"`` is no
     rule). ``options`` are method-specific (``alpha``, ``overestimation_limit``,
     ``n_generations``, ``n_members``). Those that are None are left out, and the
-    method must accept the others.
+    method must accept the others. ``underdetermined``: whether the data have no
+    more designs than features (as encoded), which sets the default model of
+    continuous designs (:func:`skcoms._defaults.default_model`).
     """
     method = METHODS[name]
     options = {key: value for key, value in options.items() if value is not None}
@@ -255,4 +261,10 @@ def make_optimizer(
     common = {"design_space": design_space, "random_state": random_state, **proposer}
     if drop_duplicates is not None:
         common["drop_duplicates"] = drop_duplicates
-    return method.build(discrete, common, dict(model_params or {}), options)
+    return method.build(
+        discrete,
+        common,
+        dict(model_params or {}),
+        options,
+        underdetermined=underdetermined,
+    )

@@ -81,6 +81,9 @@ def _build_optimizer(args, data):
         drop_duplicates=args.drop_duplicates,
         random_state=args.seed,
         proposer={key: getattr(args, key) for key in PROPOSER_OPTIONS},
+        underdetermined=(
+            not data["discrete"] and data["X"].shape[0] <= data["X"].shape[1]
+        ),
         **method_options,
     )
 
