@@ -49,9 +49,10 @@ from skcoms import (
     OfflineDesignOptimizer,
     REINFORCEOptimizer,
 )
-from skcoms._defaults import default_model
+from skcoms._defaults import default_model, is_underdetermined
 from skcoms.benchmark import compare, provenance
 from skcoms.datasets import (
+    Task,
     load_hopper_controller,
     load_rna_binding,
     load_tfbind8,
@@ -60,7 +61,6 @@ from skcoms.datasets import (
     make_toy_quadratic,
 )
 from skcoms.datasets._oracles import FunctionOracle
-from skcoms.datasets._task import Task
 
 SHIPPED = {
     "tfbind8": load_tfbind8,
@@ -225,7 +225,7 @@ GENERATIVE = {
 
 def underdetermined(task):
     """Whether the task's data have no more designs than features (continuous)."""
-    return not task.is_discrete and task.n_samples <= task.n_features
+    return not task.is_discrete and is_underdetermined(task.X)
 
 
 def build(method, task, max_iter):

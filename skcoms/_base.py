@@ -31,7 +31,7 @@ from sklearn.utils.validation import (
 )
 
 from ._compat import HasMethods, _check_y, _fit_context
-from ._defaults import default_model, is_discrete
+from ._defaults import default_model, is_discrete, is_underdetermined
 from ._persistence import VersionedStateMixin, fit_or_unfit
 from ._validation import (
     check_design_collection,
@@ -338,7 +338,7 @@ class _BaseModelOptimizer(_BaseOptimizer):
         return default_model(
             is_discrete(space),
             conservative=self._conservative_default,
-            underdetermined=Z.shape[0] <= Z.shape[1],
+            underdetermined=is_underdetermined(Z),
         )
 
     def _fit_designs(self, Z, y):

@@ -50,6 +50,32 @@ DEFAULT_FIT = {
 }
 
 
+def is_underdetermined(Z):
+    """Whether encoded designs are no more than their features (rows <= columns).
+
+    Such data leave directions of the design space that no design constrains;
+    the default model (:func:`default_model`) and
+    ``ConservativeObjectiveRegressorCV(allow_plain="auto")`` treat them apart.
+
+    Parameters
+    ----------
+    Z : array-like of shape (n_samples, n_features)
+        The designs as the model sees them (encoded).
+
+    Returns
+    -------
+    underdetermined : bool
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcoms._defaults import is_underdetermined
+    >>> is_underdetermined(np.zeros((3, 3))), is_underdetermined(np.zeros((4, 3)))
+    (True, False)
+    """
+    return Z.shape[0] <= Z.shape[1]
+
+
 def is_discrete(design_space):
     """Whether a design space encodes categorical designs (sequences of tokens).
 

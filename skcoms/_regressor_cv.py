@@ -6,7 +6,7 @@ from numbers import Integral, Real
 import numpy as np
 
 from ._compat import Interval, StrOptions, _fit_context
-from ._defaults import DUAL_DESCENT_PARAMS
+from ._defaults import DUAL_DESCENT_PARAMS, is_underdetermined
 from ._persistence import fit_or_unfit
 from ._regressor import ConservativeObjectiveRegressor, _draw_seed
 from ._torch.network import predict_network
@@ -257,7 +257,7 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         losses = LOSSES if self.loss == "auto" else (self.loss,)
         plain = self.allow_plain
         if plain == "auto":
-            plain = X.shape[0] > X.shape[1]
+            plain = not is_underdetermined(X)
         tried = np.flatnonzero(alphas > 0) if not plain else np.arange(alphas.size)
         if tried.size == 0:  # every candidate is 0: nothing else to choose
             plain, tried = True, np.arange(alphas.size)

@@ -516,3 +516,18 @@ def test_coms_model_follows_the_shape_of_numeric_data(underdetermined, loss, n_s
         "gradient-ascent", discrete=False, underdetermined=underdetermined
     )
     assert plain.estimator.alpha == 0.0 and plain.estimator.loss == "squared_error"
+
+
+@pytest.mark.parametrize("n_rows, loss", [(3, "squared_error"), (4, "listnet")])
+def test_propose_builds_the_model_of_the_datas_shape(tmp_path, n_rows, loss):
+    # 3 designs of 3 numeric columns are underdetermined, 4 are not
+    from skcoms._cli._arguments import build_parser
+    from skcoms._cli._io import load_designs
+    from skcoms._cli._propose import _build_optimizer
+
+    rows = np.random.RandomState(0).uniform(size=(n_rows, 4)).tolist()
+    path = write_csv(tmp_path / "wide.csv", ["a", "b", "c", "y"], rows)
+    parser = build_parser(None, None)
+    args = parser.parse_args(["propose", str(path), "--target", "y"])
+    optimizer = _build_optimizer(args, load_designs(args))
+    assert optimizer.estimator.loss == loss

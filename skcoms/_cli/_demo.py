@@ -86,6 +86,8 @@ def _demo_task(args):
 
 def _demo_methods(args, task, max_iter):
     """The optimizers of the table by label, less those missing their package."""
+    from .._defaults import is_underdetermined
+
     params = {"max_iter": max_iter, "device": args.device}
     quick = {}
     if args.quick:
@@ -101,7 +103,7 @@ def _demo_methods(args, task, max_iter):
             name,
             discrete=task.is_discrete,
             model_params=params,
-            underdetermined=not task.is_discrete and task.n_samples <= task.n_features,
+            underdetermined=not task.is_discrete and is_underdetermined(task.X),
             **options,
         )
     return methods

@@ -51,6 +51,8 @@ def check_propose_options(args):
 
 def _build_optimizer(args, data):
     """The design space and optimizer of the options, for the loaded data."""
+    from .._defaults import is_underdetermined
+
     if not data["discrete"]:
         space = build_box(args, data["X"], data["columns"])
     if METHODS[args.method].trains_model:
@@ -81,9 +83,7 @@ def _build_optimizer(args, data):
         drop_duplicates=args.drop_duplicates,
         random_state=args.seed,
         proposer={key: getattr(args, key) for key in PROPOSER_OPTIONS},
-        underdetermined=(
-            not data["discrete"] and data["X"].shape[0] <= data["X"].shape[1]
-        ),
+        underdetermined=not data["discrete"] and is_underdetermined(data["X"]),
         **method_options,
     )
 
