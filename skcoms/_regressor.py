@@ -347,11 +347,12 @@ class ConservativeObjectiveRegressor(
         warn_if_constant(y, self)
         return X, y
 
-    def _train(self, X, y, alpha, seed, n_members, loss=None):
+    def _train(self, X, y, alpha, seed, n_members, loss=None, n_shared_init=1):
         """Standardize, train ``n_members`` networks and return them with the rest.
 
         ``alpha``: None (dual descent), a float, or a tuple with one fixed alpha
         per member. ``loss``: the fit term, ``self.loss`` when None.
+        ``n_shared_init``: consecutive members that start from one initialization.
         """
         hidden = self._hidden_sizes()
         device = resolve_device(self.device)
@@ -376,6 +377,7 @@ class ConservativeObjectiveRegressor(
             seed=seed,
             device=device,
             dtype=self.dtype,
+            n_shared_init=n_shared_init,
         )
         fitted = {
             "network_": network,

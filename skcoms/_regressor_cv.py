@@ -45,17 +45,21 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
     The choice needs no oracle. The designs with the top ``holdout_fraction`` of
     the scores are held out (as :class:`~skcoms.model_selection.TopKSplit` does):
     they stand for the better designs an optimizer is after, which the model has
-    not seen. One network per candidate in ``alphas`` is trained on the rest, all
-    of them in one stacked pass. The candidate whose network predicts the held-out
-    designs with the smallest squared error wins, and a single network with that
-    alpha is then trained on all the data. ``alpha=0`` is plain regression; a
-    larger alpha pushes down the scores of designs that gradient ascent reaches
-    (see :class:`~skcoms.ConservativeObjectiveRegressor`). With ``loss="auto"``
-    the fit term is chosen the same way: each alpha is tried with the squared
-    error and with ListNet, and the pair with the smallest held-out error wins.
+    not seen. ``n_repeats`` networks per candidate in ``alphas`` are trained on the
+    rest, all of them in one stacked pass; within a repeat the candidates start
+    from the same initialization and see the same minibatches, so that they
+    differ only by alpha. The candidate whose networks predict the held-out
+    designs with the smallest squared error (averaged over the repeats) wins, and
+    a single network with that alpha is then trained on all the data.
+    ``alpha=0`` is plain regression; a larger alpha pushes down the scores of
+    designs that gradient ascent reaches (see
+    :class:`~skcoms.ConservativeObjectiveRegressor`). With ``loss="auto"`` the fit
+    term is chosen the same way: each alpha is tried with the squared error and
+    with ListNet, and the pair with the smallest held-out error wins.
 
-    This costs one stacked fit of ``len(alphas)`` members per loss tried, on at
-    most ``max_selection_samples`` designs, and one fit of a single network.
+    This costs one stacked fit of ``len(alphas) * n_repeats`` members per loss
+    tried, on at most ``max_selection_samples`` designs, and one fit of a single
+    network.
 
     Parameters
     ----------
@@ -80,6 +84,10 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         The candidates are trained on at most this many designs below the
         held-out ones, drawn at random (seeded by ``random_state``); None uses
         them all.
+    n_repeats : int >= 1, default=1
+        Networks per candidate, each repeat from its own initialization; their
+        held-out errors are averaged. More repeats make the choice less
+        dependent on the initialization, at a proportional cost.
     activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
         Hidden-layer activation.
     loss : {"squared_error", "listnet", "auto"}, default="squared_error"
@@ -130,9 +138,10 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         ``loss="auto"``.
     holdout_mse_ : ndarray of shape (n_alphas,), (2, n_alphas) or None
         Each candidate's mean squared error on the held-out designs, in the
-        units of ``y``; with ``loss="auto"`` one row per loss (the squared
-        error, then ListNet); NaN for ``alpha = 0`` when it was left out
-        (``plain_allowed_`` is False); None when a single candidate was tried.
+        units of ``y``, averaged over the repeats; with ``loss="auto"`` one row
+        per loss (the squared error, then ListNet); NaN for ``alpha = 0`` when
+        it was left out (``plain_allowed_`` is False); None when a single
+        candidate was tried.
     n_selection_samples_ : int
         Designs the candidates were trained on (0 without a selection).
     network_ : StackedMLP
@@ -173,6 +182,7 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         "loss": [StrOptions({*LOSSES, "auto"})],
         "holdout_fraction": [Interval(Real, 0, 1, closed="neither")],
         "max_selection_samples": [Interval(Integral, 2, None, closed="left"), None],
+        "n_repeats": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -183,6 +193,7 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         allow_plain="auto",
         holdout_fraction=0.1,
         max_selection_samples=4096,
+        n_repeats=1,
         activation="relu",
         loss="squared_error",
         listnet_temperature=1.0,
@@ -205,6 +216,7 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         self.allow_plain = allow_plain
         self.holdout_fraction = holdout_fraction
         self.max_selection_samples = max_selection_samples
+        self.n_repeats = n_repeats
         self.activation = activation
         self.loss = loss
         self.listnet_temperature = listnet_temperature
@@ -301,10 +313,20 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         ):
             rng = np.random.default_rng(seed)
             rest = np.sort(rng.choice(rest, self.max_selection_samples, replace=False))
+        # repeat r of every candidate is member r * n_alphas + j, and the
+        # candidates of one repeat share its initialization: they differ only by
+        # alpha, so the noise of initialization does not decide between them
+        n_repeats = self.n_repeats
         errors = []
         for loss in losses:
             fitted, history = self._train(
-                X[rest], y[rest], tuple(alphas.tolist()), seed, alphas.size, loss
+                X[rest],
+                y[rest],
+                tuple(alphas.tolist()) * n_repeats,
+                seed,
+                alphas.size * n_repeats,
+                loss,
+                n_shared_init=alphas.size,
             )
             if history.interrupted:
                 # a partly trained set of candidates would choose at random
@@ -318,5 +340,6 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
                 device=fitted["device_"],
             )
             pred = pred * fitted["y_scale_"] + fitted["y_mean_"]
-            errors.append(np.mean((pred - y[top]) ** 2, axis=1))
+            mse = np.mean((pred - y[top]) ** 2, axis=1)
+            errors.append(mse.reshape(n_repeats, alphas.size).mean(axis=0))
         return np.stack(errors), int(rest.size)

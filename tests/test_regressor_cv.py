@@ -132,12 +132,38 @@ def test_bad_alphas_are_clear_errors(bowl, alphas, message):
         {"max_selection_samples": 1},
         {"allow_plain": "yes"},
         {"allow_plain": None},
+        {"n_repeats": 0},
+        {"n_repeats": 1.5},
     ],
 )
 def test_bad_selection_settings_are_clear_errors(bowl, params):
     X, y = bowl
     with pytest.raises(InvalidParameterError):
         ConservativeObjectiveRegressorCV(**params, **SMALL).fit(X, y)
+
+
+def test_candidates_of_a_repeat_differ_only_by_alpha(bowl):
+    X, y = bowl
+    # two equal candidates start from one initialization and see the same
+    # minibatches: the same network, so exactly the same held-out error
+    params = dict(alphas=(0.1, 0.1, 1.0), random_state=0, **SMALL)
+    model = ConservativeObjectiveRegressorCV(n_repeats=2, **params).fit(X, y)
+    assert model.holdout_mse_.shape == (3,)
+    assert model.holdout_mse_[0] == model.holdout_mse_[1]
+    assert model.holdout_mse_[0] != model.holdout_mse_[2]
+
+
+def test_repeats_average_over_their_own_initializations(bowl):
+    X, y = bowl
+    params = dict(alphas=(0.0, 1.0), random_state=0, **SMALL)
+    errors = [
+        ConservativeObjectiveRegressorCV(n_repeats=n, **params).fit(X, y).holdout_mse_
+        for n in (1, 2, 3)
+    ]
+    # one value per candidate whatever the repeats, and the repeats are new draws
+    assert all(e.shape == (2,) and np.all(np.isfinite(e)) for e in errors)
+    assert not np.array_equal(errors[0], errors[1])
+    assert not np.array_equal(errors[1], errors[2])
 
 
 def test_too_few_designs_to_hold_out_is_a_clear_error():

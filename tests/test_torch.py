@@ -120,3 +120,21 @@ def test_resolve_device_auto_and_cpu():
     assert resolve_device("cpu").type == "cpu"
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     assert resolve_device("auto").type == expected
+
+
+def test_blocks_of_members_share_one_initialization():
+    net = StackedMLP.initialize(
+        4, [5, 8, 1], "relu", make_generator(0), "cpu", torch.float64, n_shared=2
+    )
+    for w in net.parameters():
+        assert torch.equal(w[0], w[1]) and torch.equal(w[2], w[3])
+        assert not torch.equal(w[0], w[2])
+    # the first block is the first member of an unshared draw of the same seed
+    alone = StackedMLP.initialize(
+        2, [5, 8, 1], "relu", make_generator(0), "cpu", torch.float64
+    )
+    assert torch.equal(net.weights[0][0], alone.weights[0][0])
+    with pytest.raises(ValueError, match="not a multiple of n_shared=3"):
+        StackedMLP.initialize(
+            4, [5, 8, 1], "relu", make_generator(0), "cpu", torch.float64, n_shared=3
+        )

@@ -60,19 +60,30 @@ class StackedMLP:
         self.activation = activation
 
     @classmethod
-    def initialize(cls, n_members, layer_sizes, activation, generator, device, dtype):
+    def initialize(
+        cls, n_members, layer_sizes, activation, generator, device, dtype, n_shared=1
+    ):
         """Draw weights as ``torch.nn.Linear`` does: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
 
         The draw happens on the CPU from ``generator`` so that a seed gives the same
-        network on every device.
+        network on every device. Each block of ``n_shared`` consecutive members
+        starts from one draw (``n_members`` must be a multiple of it).
         """
+        if n_shared < 1 or n_members % n_shared:
+            raise ValueError(
+                f"n_members={n_members} is not a multiple of n_shared={n_shared}."
+            )
+        n_draws = n_members // n_shared
         weights, biases = [], []
         for fan_in, fan_out in zip(layer_sizes[:-1], layer_sizes[1:]):
             bound = 1.0 / math.sqrt(fan_in)
-            w = torch.empty(n_members, fan_in, fan_out, dtype=torch.float64)
-            b = torch.empty(n_members, 1, fan_out, dtype=torch.float64)
+            w = torch.empty(n_draws, fan_in, fan_out, dtype=torch.float64)
+            b = torch.empty(n_draws, 1, fan_out, dtype=torch.float64)
             w.uniform_(-bound, bound, generator=generator)
             b.uniform_(-bound, bound, generator=generator)
+            if n_shared > 1:
+                w = w.repeat_interleave(n_shared, dim=0)
+                b = b.repeat_interleave(n_shared, dim=0)
             weights.append(w.to(device=device, dtype=dtype))
             biases.append(b.to(device=device, dtype=dtype))
         return cls(weights, biases, activation)

@@ -35,7 +35,17 @@ def _place_training_data(Z, t, device):
 
 
 def fit_network(
-    Z, t, *, layer_sizes, activation, n_members, config, seed, device, dtype
+    Z,
+    t,
+    *,
+    layer_sizes,
+    activation,
+    n_members,
+    config,
+    seed,
+    device,
+    dtype,
+    n_shared_init=1,
 ):
     """Initialize ``n_members`` MLPs and train them with the COMs objective.
 
@@ -59,6 +69,9 @@ def fit_network(
         Where to train.
     dtype : {"float32", "float64"}
         Precision of the network.
+    n_shared_init : int, default=1
+        Each block of this many consecutive members starts from one
+        initialization (candidates compared on equal terms).
 
     Returns
     -------
@@ -76,7 +89,13 @@ def fit_network(
     )
     generator = make_generator(seed)
     network = StackedMLP.initialize(
-        n_members, layer_sizes, activation, generator, device, torch_dtype
+        n_members,
+        layer_sizes,
+        activation,
+        generator,
+        device,
+        torch_dtype,
+        n_shared=n_shared_init,
     )
     history = train_conservative(network, Z, t, config, generator)
     return network, history
