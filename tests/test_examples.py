@@ -42,6 +42,7 @@ SCRIPTS = {
         *("--radii", "0.05", "1.0", "--changes", "1"),
         *("--output", "{tmp}/trust_region.jsonl"),
     ],
+    "alpha_repeats.py": ["--output", "{tmp}/alpha_repeats.jsonl"],
     "oracle_sensitivity.py": ["--eps", "1e-7", "0.5", "--draws", "2"],
     "generative_baselines.py": ["--output", "{tmp}/generative.jsonl"],
     # the main methods and two baselines; generative_baselines.py runs the others
@@ -190,6 +191,21 @@ def test_example_runs(name, example_runs):
             ]
             assert row.count(" / ") == columns
         assert "| max_distance=0.05 |" in stdout and "| max_changes=1 |" in stdout
+        assert "skcoms 0.1" in stdout and "at commit" in stdout
+    elif name == "alpha_repeats.py":
+        # every candidate fixed, then each repeat count's choice; the chosen alpha's
+        # final network is the fixed run's: the same proposals, the same scores
+        (record,) = map(json.loads, open(tmp / "alpha_repeats.jsonl"))
+        assert set(record["fixed"]) == {"0", "0.01", "0.1", "1"}
+        assert set(record["chosen"]) == {"1", "3"}
+        for n, alpha in record["chosen"].items():
+            assert record["selected"][n] == record["fixed"][f"{alpha:g}"]
+        (row,) = [line for line in stdout.splitlines() if line.startswith("| linear")]
+        cells = [cell.strip() for cell in row.strip("| ").split(" | ")]
+        for column, n in [(7, "1"), (9, "3")]:
+            pick = f"{record['chosen'][n]:g}"
+            assert cells[column] == cells[2 + ("0", "0.01", "0.1", "1").index(pick)]
+            assert len(record["holdout_mse"][n]) == 4
         assert "skcoms 0.1" in stdout and "at commit" in stdout
     elif name == "oracle_sensitivity.py":
         # Branin is smooth: noise of 1e-7 standard deviations leaves both
