@@ -46,11 +46,11 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
     the scores are held out (as :class:`~skcoms.model_selection.TopKSplit` does):
     they stand for the better designs an optimizer is after, which the model has
     not seen. ``n_repeats`` networks per candidate in ``alphas`` are trained on the
-    rest, all of them in one stacked pass; within a repeat the candidates start
-    from the same initialization and see the same minibatches, so that they
-    differ only by alpha. The candidate whose networks predict the held-out
-    designs with the smallest squared error (averaged over the repeats) wins, and
-    a single network with that alpha is then trained on all the data.
+    rest, all of them in one stacked pass (with several repeats, the candidates of
+    one repeat start from the same initialization, so that they differ only by
+    alpha; all see the same minibatches). The candidate whose networks predict the
+    held-out designs with the smallest squared error (averaged over the repeats)
+    wins, and a single network with that alpha is then trained on all the data.
     ``alpha=0`` is plain regression; a larger alpha pushes down the scores of
     designs that gradient ascent reaches (see
     :class:`~skcoms.ConservativeObjectiveRegressor`). With ``loss="auto"`` the fit
@@ -85,9 +85,11 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         held-out ones, drawn at random (seeded by ``random_state``); None uses
         them all.
     n_repeats : int >= 1, default=1
-        Networks per candidate, each repeat from its own initialization; their
+        Networks per candidate, each repeat from its own initialization, which
+        with more than one repeat the candidates of the repeat share; their
         held-out errors are averaged. More repeats make the choice less
-        dependent on the initialization, at a proportional cost.
+        dependent on the initialization, at a proportional cost. With 1, each
+        candidate starts from its own initialization.
     activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
         Hidden-layer activation.
     loss : {"squared_error", "listnet", "auto"}, default="squared_error"
@@ -313,10 +315,11 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         ):
             rng = np.random.default_rng(seed)
             rest = np.sort(rng.choice(rest, self.max_selection_samples, replace=False))
-        # repeat r of every candidate is member r * n_alphas + j, and the
-        # candidates of one repeat share its initialization: they differ only by
-        # alpha, so the noise of initialization does not decide between them
+        # repeat r of every candidate is member r * n_alphas + j; with several
+        # repeats the candidates of one repeat share its initialization, so that
+        # they differ only by alpha and their average compares like with like
         n_repeats = self.n_repeats
+        n_shared = alphas.size if n_repeats > 1 else 1
         errors = []
         for loss in losses:
             fitted, history = self._train(
@@ -326,7 +329,7 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
                 seed,
                 alphas.size * n_repeats,
                 loss,
-                n_shared_init=alphas.size,
+                n_shared_init=n_shared,
             )
             if history.interrupted:
                 # a partly trained set of candidates would choose at random

@@ -142,7 +142,7 @@ def test_bad_selection_settings_are_clear_errors(bowl, params):
         ConservativeObjectiveRegressorCV(**params, **SMALL).fit(X, y)
 
 
-def test_candidates_of_a_repeat_differ_only_by_alpha(bowl):
+def test_candidates_of_a_repeat_differ_only_by_alpha_with_several_repeats(bowl):
     X, y = bowl
     # two equal candidates start from one initialization and see the same
     # minibatches: the same network, so exactly the same held-out error
@@ -151,6 +151,9 @@ def test_candidates_of_a_repeat_differ_only_by_alpha(bowl):
     assert model.holdout_mse_.shape == (3,)
     assert model.holdout_mse_[0] == model.holdout_mse_[1]
     assert model.holdout_mse_[0] != model.holdout_mse_[2]
+    # one repeat (the default): every candidate from its own initialization
+    single = ConservativeObjectiveRegressorCV(n_repeats=1, **params).fit(X, y)
+    assert single.holdout_mse_[0] != single.holdout_mse_[1]
 
 
 def test_repeats_average_over_their_own_initializations(bowl):
