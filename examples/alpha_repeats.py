@@ -25,7 +25,6 @@ visible designs; ``--tasks`` takes any task of that script. Results are appended
 """
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -34,7 +33,7 @@ import numpy as np
 
 from skcoms import OfflineDesignOptimizer
 from skcoms._defaults import default_model
-from skcoms.benchmark import normalize_score, provenance
+from skcoms.benchmark import normalize_score
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from quality_benchmark import (  # noqa: E402
@@ -44,6 +43,7 @@ from quality_benchmark import (  # noqa: E402
     add_seed_arguments,
     check_seed_arguments,
     made_by,
+    run_task_seeds,
     underdetermined,
 )
 
@@ -95,28 +95,16 @@ def run_one(task, seed, max_iter=None):
 
 
 def run(args, tasks):
-    done = {(r["task"], r["seed"]) for r in _done(args.output)}
-    for task_name, make in tasks.items():
-        task = None
-        for seed in range(args.first_seed, args.first_seed + args.seeds):
-            if (task_name, seed) in done:
-                continue
-            task = make() if task is None else task
-            record = {
-                "task": task_name,
-                "seed": seed,
-                **run_one(task, seed, args.max_iter),
-                **provenance(__file__),
-            }
-            with open(args.output, "a") as file:
-                file.write(json.dumps(record) + "\n")
-            print(
-                f"{task_name:>20} seed {seed}: chosen "
-                + ", ".join(
-                    f"{k} repeat(s) {v:g}" for k, v in record["chosen"].items()
-                ),
-                flush=True,
-            )
+    run_task_seeds(
+        args,
+        tasks,
+        __file__,
+        lambda task, seed: run_one(task, seed, args.max_iter),
+        lambda r: (
+            f"{r['task']:>20} seed {r['seed']}: chosen "
+            + ", ".join(f"{k} repeat(s) {v:g}" for k, v in r["chosen"].items())
+        ),
+    )
 
 
 def report(path):

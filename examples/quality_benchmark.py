@@ -295,6 +295,32 @@ def _done(path):
         return [json.loads(line) for line in file if line.strip()]
 
 
+def run_task_seeds(args, tasks, script, measure, describe):
+    """One record per task and seed of ``args``, appended to ``args.output``.
+
+    Pairs already in the file are skipped, and a task is built at its first seed
+    to run. ``measure(task, seed)`` gives the record's fields (after ``task`` and
+    ``seed``, before the provenance of ``script``); ``describe(record)`` the line
+    printed once it is written.
+    """
+    done = {(r["task"], r["seed"]) for r in _done(args.output)}
+    for task_name, make in tasks.items():
+        task = None
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
+            if (task_name, seed) in done:
+                continue
+            task = make() if task is None else task
+            record = {
+                "task": task_name,
+                "seed": seed,
+                **measure(task, seed),
+                **provenance(script),
+            }
+            with open(args.output, "a") as file:
+                file.write(json.dumps(record) + "\n")
+            print(describe(record), flush=True)
+
+
 def run(args, tasks):
     done = {(r["method"], r["task"], r["seed"]) for r in _done(args.output)}
     loaded = {}

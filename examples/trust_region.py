@@ -28,7 +28,6 @@ file without running anything.
 """
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -39,7 +38,7 @@ from sklearn.metrics import pairwise_distances_argmin_min
 
 from skcoms import OfflineDesignOptimizer
 from skcoms._defaults import default_model
-from skcoms.benchmark import normalize_score, provenance
+from skcoms.benchmark import normalize_score
 
 # the tasks, and the reading of a results file, are those of quality_benchmark.py
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -52,6 +51,7 @@ from quality_benchmark import (  # noqa: E402
     add_seed_arguments,
     check_seed_arguments,
     made_by,
+    run_task_seeds,
     underdetermined,
 )
 
@@ -123,31 +123,25 @@ def run_one(task, seed, radii, changes, max_iter=None):
     }
 
 
+def _measure(task, seed, args):
+    return {
+        "parameter": "max_changes" if task.is_discrete else "max_distance",
+        **run_one(task, seed, args.radii, args.changes, args.max_iter),
+    }
+
+
+def _describe(record):
+    none = record["cells"][NONE]
+    best = max(record["cells"].items(), key=lambda c: c[1]["p50"])
+    return (
+        f"{record['task']:>14} seed {record['seed']}: no trust region "
+        f"{none['p100']:.3f} / {none['p50']:.3f}; highest median at "
+        f"{best[0]}: {best[1]['p100']:.3f} / {best[1]['p50']:.3f}"
+    )
+
+
 def run(args, tasks):
-    done = {(r["task"], r["seed"]) for r in _done(args.output)}
-    for task_name, make in tasks.items():
-        task = None
-        for seed in range(args.first_seed, args.first_seed + args.seeds):
-            if (task_name, seed) in done:
-                continue
-            task = make() if task is None else task
-            record = {
-                "task": task_name,
-                "seed": seed,
-                "parameter": "max_changes" if task.is_discrete else "max_distance",
-                **run_one(task, seed, args.radii, args.changes, args.max_iter),
-                **provenance(__file__),
-            }
-            with open(args.output, "a") as file:
-                file.write(json.dumps(record) + "\n")
-            best = max(record["cells"].items(), key=lambda c: c[1]["p50"])
-            print(
-                f"{task_name:>14} seed {seed}: no trust region "
-                f"{record['cells'][NONE]['p100']:.3f} / "
-                f"{record['cells'][NONE]['p50']:.3f}; highest median at "
-                f"{best[0]}: {best[1]['p100']:.3f} / {best[1]['p50']:.3f}",
-                flush=True,
-            )
+    run_task_seeds(args, tasks, __file__, partial(_measure, args=args), _describe)
 
 
 def report(path):
