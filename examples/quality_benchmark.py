@@ -155,6 +155,7 @@ VARIANTS = (
     "squared-error",
     "loss-auto",
     "allow-plain",
+    "allow-plain-3",
     "default-1path",
     "default-4path",
     "grad-distinct",
@@ -174,12 +175,14 @@ BASELINES = (
 )
 PATHS = {"default-1path": 1, "default-4path": 4}
 # variants that only change the default model's parameters (allow-plain: alpha = 0
-# among the candidates even on data with no more designs than features)
+# among the candidates even on data with no more designs than features; allow-plain-3:
+# the same, choosing on the held-out error averaged over three sets of candidates)
 MODEL_VARIANTS = {
     "listnet": {"loss": "listnet"},
     "squared-error": {"loss": "squared_error"},
     "loss-auto": {"loss": "auto"},
     "allow-plain": {"allow_plain": True},
+    "allow-plain-3": {"allow_plain": True, "n_repeats": 3},
 }
 LABELS = {
     "default": "OfflineDesignOptimizer()",
@@ -192,6 +195,7 @@ LABELS = {
     "squared-error": 'default with loss="squared_error"',
     "loss-auto": 'default with loss="auto"',
     "allow-plain": "default with allow_plain=True",
+    "allow-plain-3": "default with allow_plain=True, n_repeats=3",
     "grad-distinct": "GradientAscentOptimizer(drop_duplicates=True)",
     "coms-dual": 'COMs with dual descent (alpha="auto"), package proposer',
     "grad-mean": "ensemble of 5, mean, gradient ascent",
