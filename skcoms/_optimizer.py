@@ -68,12 +68,12 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         The model of the score. It must offer ``design_objective()`` after fit.
         ``None`` uses a :class:`~skcoms.ConservativeObjectiveRegressorCV`, which
         chooses alpha among ``(0, 0.01, 0.1, 1)`` by its error on the top 10% of
-        the data held out (0 left out when the data have no more designs than
-        features: ``allow_plain="auto"``), with the reference's ascent step for
-        the design space: for continuous designs its default, ``loss="listnet"``
-        (the ranking loss, ``listnet_temperature=8.0``) and
-        ``n_ascent_steps=15``, or the squared error with 10-step paths when the
-        data have no more designs than features; for categorical ones
+        the data held out, with the reference's ascent step for the design
+        space: for continuous designs its default, ``loss="listnet"`` (the
+        ranking loss, ``listnet_temperature=8.0``) and ``n_ascent_steps=15``, or,
+        when the data have no more designs than features, the squared error with
+        10-step paths and the held-out error averaged over three sets of
+        candidates (``allow_plain=True, n_repeats=3``); for categorical ones
         ``ascent_step_size=2.0`` and the squared error. To search its parameters
         (``estimator__alpha``), pass it explicitly.
     design_space : Box, CategoricalSequence or None, default=None

@@ -76,7 +76,11 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         constrains, along which a plain model's ascent finds the over-estimation
         COMs exists to prevent; on every other data set the held-out designs
         choose. ``False`` leaves 0 out always, ``True`` never. When every
-        candidate is 0 it is used regardless.
+        candidate is 0 it is used regardless. On such data a single set of
+        candidates chooses by noise; the package's default model there uses
+        ``allow_plain=True`` with ``n_repeats=3``, whose averaged error chose
+        0 where the data's span shows the way and alpha > 0 where it does not
+        (README, "Design quality").
     holdout_fraction : float in (0, 1), default=0.1
         Share of the designs, those with the highest scores, held out to choose
         alpha; rounded up, at least one design.

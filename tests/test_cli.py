@@ -496,16 +496,19 @@ def test_loss_auto_with_a_fixed_conservative_setting_is_a_clear_error(option):
 
 
 @pytest.mark.parametrize(
-    "underdetermined, loss, n_steps",
-    [(True, "squared_error", 10), (False, "listnet", 15)],
+    "underdetermined, loss, n_steps, plain, n_repeats",
+    [(True, "squared_error", 10, True, 3), (False, "listnet", 15, "auto", 1)],
 )
-def test_coms_model_follows_the_shape_of_numeric_data(underdetermined, loss, n_steps):
+def test_coms_model_follows_the_shape_of_numeric_data(
+    underdetermined, loss, n_steps, plain, n_repeats
+):
     from skcoms._cli._methods import make_optimizer
 
     model = make_optimizer(
         "coms", discrete=False, underdetermined=underdetermined
     ).estimator
     assert (model.loss, model.n_ascent_steps) == (loss, n_steps)
+    assert (model.allow_plain, model.n_repeats) == (plain, n_repeats)
     # an explicit --loss wins, at the default temperature of numeric designs
     model = make_optimizer(
         "coms", discrete=False, underdetermined=underdetermined, loss="listnet"

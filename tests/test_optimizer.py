@@ -126,13 +126,15 @@ def test_default_estimator_follows_the_design_space():
 
 
 @pytest.mark.parametrize(
-    "n_samples, loss, n_steps", [(12, "squared_error", 10), (13, "listnet", 15)]
+    "n_samples, loss, n_steps, n_repeats",
+    [(12, "squared_error", 10, 3), (13, "listnet", 15, 1)],
 )
 def test_default_model_on_underdetermined_data_fits_the_squared_error(
-    n_samples, loss, n_steps
+    n_samples, loss, n_steps, n_repeats
 ):
     # 12 designs of 12 features are underdetermined: the squared error with
-    # 10-step paths; one design more and the default is ListNet with 15 steps
+    # 10-step paths, alpha chosen over three sets of candidates; one design more
+    # and the default is ListNet with 15 steps and one set
     rng = np.random.RandomState(0)
     X = rng.uniform(-1, 1, size=(n_samples, 12))
     y = X.sum(axis=1)
@@ -140,6 +142,11 @@ def test_default_model_on_underdetermined_data_fits_the_squared_error(
     assert opt.estimator_.loss == loss
     assert opt.estimator_.n_ascent_steps == n_steps == opt.n_steps_
     assert opt.estimator_.listnet_temperature == 8.0
+    assert opt.estimator_.n_repeats == n_repeats
+    # every candidate, alpha = 0 included, was tried on both shapes
+    assert opt.estimator_.plain_allowed_
+    assert np.isfinite(opt.estimator_.holdout_mse_).all()
+    assert opt.estimator_.holdout_mse_.shape == (4,)
     # the plain model of naive ascent is the same on both shapes
     plain = GradientAscentOptimizer(random_state=0).fit(X, y).estimator_
     assert (plain.loss, plain.alpha, plain.n_ascent_steps) == ("squared_error", 0.0, 10)

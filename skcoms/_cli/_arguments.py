@@ -236,8 +236,8 @@ def _add_method_options(propose):
         metavar="ALPHA",
         help="weight of the conservative term, a number >= 0, or 'auto' to tune it "
         "by dual descent (coms only; default: chosen among 0, 0.01, 0.1 and 1 by "
-        "the error on the top 10%% of the data held out, 0 left out when there are "
-        "no more designs than features)",
+        "the error on the top 10%% of the data held out; averaged over three sets "
+        "of candidates when there are no more designs than features)",
     )
     propose.add_argument(
         "--overestimation-limit",
