@@ -14,7 +14,9 @@ over independent ones. This script measures, per task and seed:
   those of the chosen alpha's row.
 
 The model is the package's default for the task's design space (the squared error
-with 10-step paths on continuous data with no more designs than features). The
+with 10-step paths on continuous data with no more designs than features, where the
+default chooses with ``allow_plain=True, n_repeats=3``: its proposals are the
+three-repeat column's). The
 default tasks are the four 256-D functions of ``quality_benchmark.py`` with 200
 visible designs; ``--tasks`` takes any task of that script. Results are appended to
 ``--output`` as they come (JSON lines) and ``--report`` prints the table.
