@@ -11,7 +11,9 @@ other optimizer of the package with its defaults: the 5-member ensembles (mean a
 min) with naive ascent, CMA-ES (the diagonal covariance: the full one of a 32-token
 sequence costs about 14 s per generation here), CbAS, Autofocused CbAS, MINs,
 REINFORCE and BO-qEI (``skcoms[botorch]``). ``--tasks`` also takes larger sizes of
-the sequence tasks (``ehrlich32-m4 ehrlich128 ehrlich256 rna50 rna100``), run only
+the sequence tasks (``ehrlich32-m4 ehrlich128 ehrlich256 rna50 rna100``) and other
+draws of the four underdetermined functions with 100 visible designs
+(``ackley256-n100 rosenbrock256-n100 sphere256-n100 linear256-n100``), run only
 when named. Each method proposes 128 designs per seed; rows give the normalized
 score at the 100th and 50th percentile (mean and std over seeds), the share of
 feasible proposals where the task has constraints, and the seconds per run.
@@ -92,10 +94,10 @@ def linear256(X):
     return X @ _LINEAR256
 
 
-def _wide_task(function, y_max):
-    """400 uniform designs of ``[-5, 5] ** 256``; those at or below the median seen."""
-    rng = np.random.RandomState(0)
-    X = rng.uniform(-5.0, 5.0, size=(400, 256))
+def _wide_task(function, y_max, n_samples=400, random_state=0):
+    """Uniform designs of ``[-5, 5] ** 256``; those at or below the median seen."""
+    rng = np.random.RandomState(random_state)
+    X = rng.uniform(-5.0, 5.0, size=(n_samples, 256))
     y = function(X)
     visible = y <= np.median(y)
     return Task(
@@ -106,7 +108,9 @@ def _wide_task(function, y_max):
         y_min=float(y.min()),
         y_max=float(y_max),
         bounds=(-5.0, 5.0),
-        description=f"{function.__doc__} 400 uniform designs, the lower half visible.",
+        description=(
+            f"{function.__doc__} {n_samples} uniform designs, the lower half visible."
+        ),
     )
 
 
@@ -143,6 +147,21 @@ LARGER = {
     "ehrlich256": lambda: make_ehrlich_task(32, 256, 4, 8),
     "rna50": lambda: load_rna_binding(50),
     "rna100": lambda: load_rna_binding(100),
+}
+# other draws and sizes of the underdetermined functions (100 visible designs of 256
+# features, data drawn with seed 1), run only when named: a check of the default
+# on underdetermined data off the instances it was measured on
+WIDE_CHECKS = {
+    "ackley256-n100": lambda: make_test_function_task(
+        "ackley", n_features=256, n_samples=200, random_state=1
+    ),
+    "rosenbrock256-n100": lambda: make_test_function_task(
+        "rosenbrock", n_features=256, n_samples=200, random_state=1
+    ),
+    "sphere256-n100": lambda: _wide_task(sphere256, 0.0, 200, 1),
+    "linear256-n100": lambda: _wide_task(
+        linear256, 5.0 * np.abs(_LINEAR256).sum(), 200, 1
+    ),
 }
 QUICK = {
     "ehrlich-small": lambda: make_ehrlich_task(8, 12, 2, 3, n_samples=1000),
@@ -483,7 +502,8 @@ def check_seed_arguments(parser, args):
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     every = {**SHIPPED, **UNSHIPPED}
-    parser.add_argument("--tasks", nargs="+", choices=(*every, *LARGER), default=None)
+    named = {**every, **LARGER, **WIDE_CHECKS}
+    parser.add_argument("--tasks", nargs="+", choices=named, default=None)
     parser.add_argument(
         "--methods",
         nargs="+",
@@ -506,7 +526,6 @@ def parse_args(argv=None):
         args.seeds, args.max_iter = 1, 2
         tasks = QUICK
     else:
-        named = {**every, **LARGER}
         tasks = every if args.tasks is None else {t: named[t] for t in args.tasks}
     return args, tasks
 

@@ -381,15 +381,27 @@ def test_quality_benchmark_variants_build_what_their_labels_say():
     assert set(bench.LABELS) == set(bench.METHODS + bench.VARIANTS + bench.BASELINES)
 
 
-@pytest.mark.parametrize("name", ["sphere256-n200", "linear256-n200"])
-def test_quality_benchmark_underdetermined_functions(name):
-    # 200 visible designs of 256 features, the lower half of 400, scored by the
+@pytest.mark.parametrize(
+    "name, n_visible",
+    [
+        ("sphere256-n200", 200),
+        ("linear256-n200", 200),
+        ("sphere256-n100", 100),
+        ("linear256-n100", 100),
+        ("ackley256-n100", 100),
+        ("rosenbrock256-n100", 100),
+    ],
+)
+def test_quality_benchmark_underdetermined_functions(name, n_visible):
+    # n visible designs of 256 features, the lower half of 2n, scored by the
     # task's own oracle, and below the function's maximum
-    task = _load_example("quality_benchmark").UNSHIPPED[name]()
-    assert task.X.shape == (200, 256) and task.n_samples < task.n_features
+    bench = _load_example("quality_benchmark")
+    task = {**bench.UNSHIPPED, **bench.WIDE_CHECKS}[name]()
+    assert task.X.shape == (n_visible, 256) and task.n_samples < task.n_features
     np.testing.assert_allclose(task.oracle(task.X), task.y)
     assert task.y_min < task.y.max() < task.y_max
-    assert np.all((task.X >= -5.0) & (task.X <= 5.0))
+    low, high = task.bounds
+    assert np.all((task.X >= low) & (task.X <= high))
     # pickles as the benchmark's parallel runs (joblib) send it to a worker
     again = pickle.loads(cloudpickle.dumps(task))
     np.testing.assert_allclose(again.oracle(task.X[:3]), task.y[:3], rtol=1e-12)
