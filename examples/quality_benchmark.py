@@ -502,8 +502,8 @@ def check_seed_arguments(parser, args):
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     every = {**SHIPPED, **UNSHIPPED}
-    named = {**every, **LARGER, **WIDE_CHECKS}
-    parser.add_argument("--tasks", nargs="+", choices=named, default=None)
+    by_name = {**every, **LARGER, **WIDE_CHECKS}
+    parser.add_argument("--tasks", nargs="+", choices=by_name, default=None)
     parser.add_argument(
         "--methods",
         nargs="+",
@@ -526,7 +526,7 @@ def parse_args(argv=None):
         args.seeds, args.max_iter = 1, 2
         tasks = QUICK
     else:
-        tasks = every if args.tasks is None else {t: named[t] for t in args.tasks}
+        tasks = every if args.tasks is None else {t: by_name[t] for t in args.tasks}
     return args, tasks
 
 

@@ -367,6 +367,21 @@ def test_quality_report_pairs_the_default_with_naive_ascent_by_seed(tmp_path):
     assert "| task | OfflineDesignOptimizer() minus | seeds |" in report
 
 
+def test_quality_benchmark_runs_the_named_tasks_only():
+    bench = _load_example("quality_benchmark")
+    # tasks run only when named (larger sizes, other draws) are accepted by name
+    args, tasks = bench.parse_args(
+        ["--tasks", "sphere256-n100", "rna50", "--methods", "default", "grad"]
+    )
+    assert list(tasks) == ["sphere256-n100", "rna50"]
+    assert args.methods == ["default", "grad"]
+    # and left out of the default list, which is every shipped and unshipped task
+    _, every = bench.parse_args([])
+    assert set(every) == set(bench.SHIPPED) | set(bench.UNSHIPPED)
+    with pytest.raises(SystemExit):
+        bench.parse_args(["--tasks", "no-such-task"])
+
+
 def test_quality_benchmark_variants_build_what_their_labels_say():
     bench = _load_example("quality_benchmark")
     task = bench.QUICK["branin"]()
