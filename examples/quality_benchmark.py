@@ -175,6 +175,7 @@ VARIANTS = (
     "loss-auto",
     "allow-plain",
     "allow-plain-3",
+    "one-set",
     "default-1path",
     "default-4path",
     "grad-distinct",
@@ -195,13 +196,16 @@ BASELINES = (
 PATHS = {"default-1path": 1, "default-4path": 4}
 # variants that only change the default model's parameters (allow-plain: alpha = 0
 # among the candidates even on data with no more designs than features; allow-plain-3:
-# the same, choosing on the held-out error averaged over three sets of candidates)
+# the same, choosing on the held-out error averaged over three sets of candidates;
+# one-set: one set of candidates, alpha = 0 left out on such data, the default there
+# before it chose over three sets)
 MODEL_VARIANTS = {
     "listnet": {"loss": "listnet"},
     "squared-error": {"loss": "squared_error"},
     "loss-auto": {"loss": "auto"},
     "allow-plain": {"allow_plain": True},
     "allow-plain-3": {"allow_plain": True, "n_repeats": 3},
+    "one-set": {"allow_plain": "auto", "n_repeats": 1},
 }
 LABELS = {
     "default": "OfflineDesignOptimizer()",
@@ -215,6 +219,7 @@ LABELS = {
     "loss-auto": 'default with loss="auto"',
     "allow-plain": "default with allow_plain=True",
     "allow-plain-3": "default with allow_plain=True, n_repeats=3",
+    "one-set": 'default with allow_plain="auto", n_repeats=1',
     "grad-distinct": "GradientAscentOptimizer(drop_duplicates=True)",
     "coms-dual": 'COMs with dual descent (alpha="auto"), package proposer',
     "grad-mean": "ensemble of 5, mean, gradient ascent",

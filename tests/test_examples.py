@@ -389,6 +389,8 @@ def test_quality_benchmark_variants_build_what_their_labels_say():
     assert model.allow_plain is True and model.loss == "listnet"
     three = bench.build("allow-plain-3", task, None).estimator
     assert three.allow_plain is True and three.n_repeats == 3
+    one = bench.build("one-set", task, None).estimator
+    assert one.allow_plain == "auto" and one.n_repeats == 1
     assert bench.build("default", task, None).estimator is None  # the default's own
     loss_auto = bench.build("loss-auto", task, 3).estimator
     assert loss_auto.loss == "auto" and loss_auto.max_iter == 3
