@@ -82,6 +82,8 @@ SHIPPED = {
 _WIDE_RNG = np.random.RandomState(256)
 _SPHERE256 = _WIDE_RNG.uniform(-4.0, 4.0, size=256)
 _LINEAR256 = _WIDE_RNG.normal(size=256)
+# the linear function's maximum over the box [-5, 5] ** 256
+_LINEAR256_MAX = 5.0 * np.abs(_LINEAR256).sum()
 
 
 def sphere256(X):
@@ -136,7 +138,7 @@ UNSHIPPED = {
         "rosenbrock", n_features=256, n_samples=400, random_state=0
     ),
     "sphere256-n200": lambda: _wide_task(sphere256, 0.0),
-    "linear256-n200": lambda: _wide_task(linear256, 5.0 * np.abs(_LINEAR256).sum()),
+    "linear256-n200": lambda: _wide_task(linear256, _LINEAR256_MAX),
 }
 # larger sizes of the shipped sequence tasks, run only when named with --tasks; the
 # ehrlich* presets take 32 states like holo-bench: ehrlich128 is holo-bench's (128,
@@ -159,9 +161,7 @@ WIDE_CHECKS = {
         "rosenbrock", n_features=256, n_samples=200, random_state=1
     ),
     "sphere256-n100": lambda: _wide_task(sphere256, 0.0, 200, 1),
-    "linear256-n100": lambda: _wide_task(
-        linear256, 5.0 * np.abs(_LINEAR256).sum(), 200, 1
-    ),
+    "linear256-n100": lambda: _wide_task(linear256, _LINEAR256_MAX, 200, 1),
 }
 QUICK = {
     "ehrlich-small": lambda: make_ehrlich_task(8, 12, 2, 3, n_samples=1000),
