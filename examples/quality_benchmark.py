@@ -19,9 +19,11 @@ score at the 100th and 50th percentile (mean and std over seeds), the share of
 feasible proposals where the task has constraints, and the seconds per run.
 
 Each (method, task, seed) result is appended to ``--output`` (JSON lines) as soon as
-it is done, so a run can be stopped and resumed; ``--report`` prints the tables of
-the file without running anything. The report starts with the package version, the
-commit and the command that made the results.
+it is done, with what the fitted model chose (``alpha``, ``loss``, and the path length
+``n_steps``), so a run can be stopped and resumed; ``--n-jobs`` runs that many at once
+(joblib). ``--report`` prints the tables of the file without running anything, and
+how often the default chose each alpha per task. The report starts with the package
+version, the commit and the command that made the results.
 
     python examples/quality_benchmark.py --seeds 8 --n-jobs 2        # hours
     python examples/quality_benchmark.py --tasks branin ehrlich --seeds 3
@@ -36,9 +38,11 @@ import json
 import os
 import sys
 import time
+from collections import Counter
 from functools import partial
 
 import numpy as np
+from joblib import Parallel, delayed
 
 from skcoms import (
     BestOfDataset,
@@ -52,7 +56,7 @@ from skcoms import (
     REINFORCEOptimizer,
 )
 from skcoms._defaults import default_model, is_underdetermined
-from skcoms.benchmark import compare, provenance
+from skcoms.benchmark import evaluate, provenance
 from skcoms.datasets import (
     Task,
     load_hopper_controller,
@@ -349,52 +353,93 @@ def run_task_seeds(args, tasks, script, measure, describe):
             print(describe(record), flush=True)
 
 
+def chosen_settings(optimizer):
+    """What a fitted optimizer's model chose from the data, for the record.
+
+    ``alpha`` and ``loss`` of the model (``alpha_`` and ``loss_`` of
+    ``ConservativeObjectiveRegressorCV``; a fixed ``alpha`` otherwise) and the
+    proposer's path length; None where the optimizer has no such setting.
+    """
+    model = getattr(optimizer, "estimator_", None)
+    alpha = getattr(model, "alpha_", getattr(model, "alpha", None))
+    return {
+        "alpha": float(alpha) if isinstance(alpha, (int, float)) else None,
+        "loss": getattr(model, "loss_", getattr(model, "loss", None)),
+        "n_steps": getattr(optimizer, "n_steps_", None),
+    }
+
+
+def measure(method, task_name, task, seed, args):
+    """The record of one run: ``method`` fitted on ``task`` with ``seed``."""
+    optimizer = build(method, task, args.max_iter)
+    if args.quick:
+        optimizer.set_params(**QUICK_BUDGETS.get(method, {}))
+    start = time.perf_counter()
+    try:
+        result = evaluate(
+            optimizer,
+            task,
+            seeds=[seed],
+            n_designs=args.n_designs,
+            return_optimizers=True,
+        )
+    except ValueError as exc:  # no design found: recorded as such
+        result = {"p100": [np.nan], "p50": [np.nan], "error": str(exc)}
+        settings = dict.fromkeys(("alpha", "loss", "n_steps"))
+    else:
+        settings = chosen_settings(result["optimizers"][0])
+    return {
+        "method": method,
+        "task": task_name,
+        "seed": seed,
+        "p100": float(result["p100"][0]),
+        "p50": float(result["p50"][0]),
+        "feasible": float(result.get("feasible", [np.nan])[0]),
+        "seconds": time.perf_counter() - start,
+        "max_iter": args.max_iter,
+        **settings,
+        **provenance(__file__),
+    }
+
+
+def _parallel(n_jobs):
+    """joblib's Parallel, giving each result as soon as its run is done."""
+    # return_as: "generator_unordered" since joblib 1.4, "generator" since 1.3
+    for return_as in ("generator_unordered", "generator"):
+        try:
+            return Parallel(n_jobs=n_jobs, return_as=return_as)
+        except (TypeError, ValueError):
+            pass
+    return Parallel(n_jobs=n_jobs)
+
+
 def run(args, tasks):
+    """Every pending (method, task, seed) run, ``args.n_jobs`` at a time.
+
+    Seed by seed, so that a stopped run has whole seeds of every task; each record
+    is appended to ``args.output`` as soon as its run is done.
+    """
     done = {(r["method"], r["task"], r["seed"]) for r in _done(args.output)}
-    loaded = {}
-    # seed by seed, so that a stopped run has whole seeds of every task
-    for seed in range(args.first_seed, args.first_seed + args.seeds):
-        for task_name, make in tasks.items():
-            for method in args.methods:
-                if (method, task_name, seed) in done:
-                    continue
-                if task_name not in loaded:
-                    loaded[task_name] = make()
-                task = loaded[task_name]
-                optimizer = build(method, task, args.max_iter)
-                if args.quick:
-                    optimizer.set_params(**QUICK_BUDGETS.get(method, {}))
-                start = time.perf_counter()
-                try:
-                    (row,) = compare(
-                        {method: optimizer},
-                        {task_name: task},
-                        seeds=[seed],
-                        n_designs=args.n_designs,
-                        n_jobs=args.n_jobs,
-                        as_frame=False,
-                        per_seed=True,
-                    )
-                except ValueError as exc:  # no design found: recorded as such
-                    row = {"p100": np.nan, "p50": np.nan, "error": str(exc)}
-                record = {
-                    "method": method,
-                    "task": task_name,
-                    "seed": seed,
-                    "p100": float(row["p100"]),
-                    "p50": float(row["p50"]),
-                    "feasible": float(row.get("feasible", np.nan)),
-                    "seconds": time.perf_counter() - start,
-                    "max_iter": args.max_iter,
-                    **provenance(__file__),
-                }
-                with open(args.output, "a") as file:
-                    file.write(json.dumps(record) + "\n")
-                print(
-                    f"{task_name:>16} {method:>14} seed {seed}: "
-                    f"{record['p100']:.3f} / {record['p50']:.3f}",
-                    flush=True,
-                )
+    pending = [
+        (method, task_name, seed)
+        for seed in range(args.first_seed, args.first_seed + args.seeds)
+        for task_name in tasks
+        for method in args.methods
+        if (method, task_name, seed) not in done
+    ]
+    loaded = {name: tasks[name]() for name in dict.fromkeys(t for _, t, _ in pending)}
+    calls = (
+        delayed(measure)(method, name, loaded[name], seed, args)
+        for method, name, seed in pending
+    )
+    for record in _parallel(args.n_jobs)(calls):
+        with open(args.output, "a") as file:
+            file.write(json.dumps(record) + "\n")
+        print(
+            f"{record['task']:>16} {record['method']:>14} seed {record['seed']}: "
+            f"{record['p100']:.3f} / {record['p50']:.3f}",
+            flush=True,
+        )
 
 
 def _cell(values, fmt="{:.3f}"):
@@ -449,7 +494,38 @@ def report(path):
     paired = _paired_differences(records, tasks)
     if paired:
         lines += ["", *paired]
+    chosen = _chosen_alphas(records, tasks)
+    if chosen:
+        lines += ["", *chosen]
     return "\n".join(lines)
+
+
+def _chosen_alphas(records, tasks, method="default"):
+    """How often the default's model chose each alpha (and loss), per task.
+
+    From the records that name them (written since the benchmark records the
+    fitted model's ``alpha_`` and ``loss_``).
+    """
+    lines = [
+        f"| task | {LABELS[method]}: alpha chosen (seeds) | loss (seeds) |",
+        "|---|---|---|",
+    ]
+    for task in tasks:
+        runs = [
+            r
+            for r in records
+            if (r["task"], r["method"]) == (task, method) and r.get("alpha") is not None
+        ]
+        if not runs:
+            continue
+        cells = []
+        for key, fmt in (("alpha", "{:g}"), ("loss", "{}")):
+            counts = Counter(r[key] for r in runs)
+            cells.append(
+                ", ".join(f"{fmt.format(v)} ({n})" for v, n in sorted(counts.items()))
+            )
+        lines.append(f"| {task} | {' | '.join(cells)} |")
+    return lines if len(lines) > 2 else []
 
 
 def _paired_differences(records, tasks, method="default"):

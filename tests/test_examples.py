@@ -228,8 +228,9 @@ def test_example_runs(name, example_runs):
         # task and method
         rows = [json.loads(line) for line in open(tmp / "quality.jsonl")]
         assert len(rows) == 12
-        assert stdout.count("| ehrlich-small | ") == 6
-        assert stdout.count("| branin | ") == 6
+        # six methods, and the default's choices
+        assert stdout.count("| ehrlich-small | ") == 7
+        assert stdout.count("| branin | ") == 7
         assert "| ehrlich-small | CMAESOptimizer(" in stdout
         assert "skcoms 0.1" in stdout and "at commit" in stdout
         # the data are feasible; branin has no constraints
@@ -238,6 +239,17 @@ def test_example_runs(name, example_runs):
         }
         assert best["ehrlich-small", "best-of-data"]["feasible"] == 1.0
         assert math.isnan(best["branin", "best-of-data"]["feasible"])
+        # each record names what its model chose: the default's alpha among its
+        # candidates, naive ascent's plain model, nothing for the data's best
+        chosen = {(r["task"], r["method"]): r for r in rows}
+        for task in ("ehrlich-small", "branin"):
+            assert chosen[task, "default"]["alpha"] in (0.0, 0.01, 0.1, 1.0)
+            assert chosen[task, "grad"]["alpha"] == 0.0
+            assert chosen[task, "grad"]["n_steps"] == 10
+            assert chosen[task, "best-of-data"]["alpha"] is None
+        assert chosen["branin", "default"]["loss"] == "listnet"
+        assert chosen["ehrlich-small", "default"]["loss"] == "squared_error"
+        assert "| task | OfflineDesignOptimizer(): alpha chosen (seeds) |" in stdout
     else:
         for figure in ("comparison.png", "comparison_training.png"):
             # a PNG file, not an empty one
@@ -365,6 +377,36 @@ def test_quality_report_pairs_the_default_with_naive_ascent_by_seed(tmp_path):
     # mean difference, and its standard error: std (ddof=1) 0.1 over sqrt(3) seeds
     assert row == pairs + "+0.000 ± 0.000 | +0.200 ± 0.058 |"
     assert "| task | OfflineDesignOptimizer() minus | seeds |" in report
+
+
+def test_quality_report_counts_the_alphas_the_default_chose(tmp_path):
+    # three seeds chose 0.1 and one 0; records without an alpha (written before
+    # the benchmark recorded it) are left out of the counts
+    path = tmp_path / "runs.jsonl"
+    extra = dict(task="hopper", p100=0.8, p50=0.2, feasible=float("nan"), seconds=1)
+    with open(path, "w") as file:
+        for seed, alpha in enumerate([0.1, 0.0, 0.1, 0.1, None]):
+            record = dict(method="default", seed=seed, alpha=alpha, loss="listnet")
+            file.write(json.dumps({**record, **extra}) + "\n")
+    report = _load_example("quality_benchmark").report(str(path))
+    assert "| hopper | 0 (1), 0.1 (3) | listnet (4) |" in report.splitlines()
+
+
+def test_quality_benchmark_runs_in_parallel_and_resumes(tmp_path):
+    # two processes; every pending run is written once, and a second call with
+    # the same file runs nothing more
+    bench = _load_example("quality_benchmark")
+    output = str(tmp_path / "runs.jsonl")
+    argv = ["--methods", "best-of-data", "--seeds", "3", "--n-jobs", "2"]
+    args, _ = bench.parse_args([*argv, "--output", output])
+    tasks = {"branin": bench.QUICK["branin"]}
+    for _ in range(2):
+        bench.run(args, tasks)
+        records = [json.loads(line) for line in open(output)]
+        assert sorted(r["seed"] for r in records) == [0, 1, 2]
+    assert {r["alpha"] for r in records} == {None}
+    # the data's best: the same designs on every seed
+    assert len({r["p100"] for r in records}) == 1
 
 
 def test_quality_benchmark_runs_the_named_tasks_only():
