@@ -398,6 +398,7 @@ def measure(method, task_name, task, seed, args):
         "seconds": time.perf_counter() - start,
         "max_iter": args.max_iter,
         **settings,
+        **({"error": result["error"]} if "error" in result else {}),
         **provenance(__file__),
     }
 

@@ -409,6 +409,22 @@ def test_quality_benchmark_runs_in_parallel_and_resumes(tmp_path):
     assert len({r["p100"] for r in records}) == 1
 
 
+def test_quality_benchmark_records_a_run_that_found_no_design(monkeypatch):
+    # a run whose optimizer proposes nothing is recorded with NaN scores and the
+    # error, not dropped and not fatal to the rest of the run
+    bench = _load_example("quality_benchmark")
+    args, _ = bench.parse_args(["--methods", "best-of-data"])
+
+    def no_design(*args, **kwargs):
+        raise ValueError("BestOfDataset.propose returned no designs.")
+
+    monkeypatch.setattr(bench, "evaluate", no_design)
+    record = bench.measure("best-of-data", "branin", bench.QUICK["branin"](), 0, args)
+    assert math.isnan(record["p100"]) and math.isnan(record["p50"])
+    assert record["error"] == "BestOfDataset.propose returned no designs."
+    assert record["alpha"] is None and record["seed"] == 0
+
+
 def test_quality_benchmark_runs_the_named_tasks_only():
     bench = _load_example("quality_benchmark")
     # tasks run only when named (larger sizes, other draws) are accepted by name
