@@ -10,7 +10,10 @@ among them four with fewer designs than features). ``--methods baselines`` (or s
 other optimizer of the package with its defaults: the 5-member ensembles (mean and
 min) with naive ascent, CMA-ES (the diagonal covariance: the full one of a 32-token
 sequence costs about 14 s per generation here), CbAS, Autofocused CbAS, MINs,
-REINFORCE and BO-qEI (``skcoms[botorch]``). ``--tasks`` also takes larger sizes of
+REINFORCE and BO-qEI (``skcoms[botorch]``). ``--methods ensemble-mean-proposer
+ensemble-min-proposer`` search a 5-member ensemble of plain models (the default
+model's fit term and path length, the members' mean or minimum) with the package's
+proposer. ``--tasks`` also takes larger sizes of
 the sequence tasks (``ehrlich32-m4 ehrlich128 ehrlich256 rna50 rna100``) and other
 draws of the four underdetermined functions with 100 visible designs
 (``ackley256-n100 rosenbrock256-n100 sphere256-n100 linear256-n100``), run only
@@ -55,7 +58,7 @@ from skcoms import (
     OfflineDesignOptimizer,
     REINFORCEOptimizer,
 )
-from skcoms._defaults import default_model, is_underdetermined
+from skcoms._defaults import DEFAULT_FIT, default_model, is_underdetermined
 from skcoms.benchmark import evaluate, provenance
 from skcoms.datasets import (
     Task,
@@ -184,6 +187,8 @@ VARIANTS = (
     "default-4path",
     "grad-distinct",
     "coms-dual",
+    "ensemble-mean-proposer",
+    "ensemble-min-proposer",
 )
 # the package's other optimizers with their defaults, run when named with --methods
 # (or all of them with "baselines"); BO-qEI needs skcoms[botorch], CMA-ES skcoms[cma]
@@ -198,6 +203,10 @@ BASELINES = (
     "bo-qei",
 )
 PATHS = {"default-1path": 1, "default-4path": 4}
+# a 5-member ensemble of plain models with the default model's fit term and path
+# length for the kind of data, searched by the package's proposer (the aggregate
+# its value: the members' mean, or their minimum, a pessimistic model)
+PROPOSER_ENSEMBLES = {"ensemble-mean-proposer": "mean", "ensemble-min-proposer": "min"}
 # variants that only change the default model's parameters (allow-plain: alpha = 0
 # among the candidates even on data with no more designs than features; allow-plain-3:
 # the same, choosing on the held-out error averaged over three sets of candidates;
@@ -226,6 +235,8 @@ LABELS = {
     "one-set": 'default with allow_plain="auto", n_repeats=1',
     "grad-distinct": "GradientAscentOptimizer(drop_duplicates=True)",
     "coms-dual": 'COMs with dual descent (alpha="auto"), package proposer',
+    "ensemble-mean-proposer": "ensemble of 5, mean, package proposer",
+    "ensemble-min-proposer": "ensemble of 5, min, package proposer",
     "grad-mean": "ensemble of 5, mean, gradient ascent",
     "grad-min": "ensemble of 5, min, gradient ascent",
     "cmaes": 'CMAESOptimizer(covariance="diagonal")',
@@ -296,6 +307,23 @@ def build(method, task, max_iter):
         return OfflineDesignOptimizer(
             default_model(task.is_discrete, alpha="auto", **small)
         )
+    if method in PROPOSER_ENSEMBLES:
+        kind = "discrete" if task.is_discrete else "continuous"
+        kind = "underdetermined" if wide else kind
+        fit = {
+            key: value
+            for key, value in DEFAULT_FIT[kind].items()
+            if key in ("loss", "listnet_temperature", "n_ascent_steps")
+        }
+        model = default_model(
+            task.is_discrete,
+            conservative=False,
+            ensemble=True,
+            n_members=5,
+            aggregate=PROPOSER_ENSEMBLES[method],
+            **{**fit, **small},
+        )
+        return OfflineDesignOptimizer(model)
     if method in MODEL_VARIANTS:
         model = default_model(
             task.is_discrete, underdetermined=wide, **MODEL_VARIANTS[method], **small

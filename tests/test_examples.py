@@ -453,6 +453,20 @@ def test_quality_benchmark_variants_build_what_their_labels_say():
     loss_auto = bench.build("loss-auto", task, 3).estimator
     assert loss_auto.loss == "auto" and loss_auto.max_iter == 3
     assert bench.build("squared-error", task, None).estimator.loss == "squared_error"
+    # the ensembles take the default model's fit term and path length for the data
+    ensemble = bench.build("ensemble-min-proposer", task, 2).estimator
+    assert type(ensemble).__name__ == "EnsembleObjectiveRegressor"
+    assert (ensemble.n_members, ensemble.aggregate, ensemble.alpha) == (5, "min", 0.0)
+    assert (ensemble.loss, ensemble.listnet_temperature) == ("listnet", 8.0)
+    assert (ensemble.n_ascent_steps, ensemble.max_iter) == (15, 2)
+    ehrlich = bench.QUICK["ehrlich-small"]()
+    sequences = bench.build("ensemble-mean-proposer", ehrlich, None)
+    assert sequences.estimator.aggregate == "mean"
+    assert sequences.estimator.loss == "squared_error"
+    assert sequences.estimator.ascent_step_size == 2.0
+    sphere = bench.WIDE_CHECKS["sphere256-n100"]()
+    wide = bench.build("ensemble-mean-proposer", sphere, 1)
+    assert (wide.estimator.loss, wide.estimator.n_ascent_steps) == ("squared_error", 10)
     assert set(bench.LABELS) == set(bench.METHODS + bench.VARIANTS + bench.BASELINES)
 
 
