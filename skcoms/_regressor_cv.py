@@ -50,7 +50,8 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
     one repeat start from the same initialization, so that they differ only by
     alpha; all see the same minibatches). The candidate whose networks predict the
     held-out designs with the smallest squared error (averaged over the repeats)
-    wins, and a single network with that alpha is then trained on all the data.
+    wins, and ``n_members`` networks with that alpha (one by default, an ensemble
+    with more) are then trained on all the data.
     ``alpha=0`` is plain regression; a larger alpha pushes down the scores of
     designs that gradient ascent reaches (see
     :class:`~skcoms.ConservativeObjectiveRegressor`). With ``loss="auto"`` the fit
@@ -58,8 +59,8 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
     with ListNet, and the pair with the smallest held-out error wins.
 
     This costs one stacked fit of ``len(alphas) * n_repeats`` members per loss
-    tried, on at most ``max_selection_samples`` designs, and one fit of a single
-    network.
+    tried, on at most ``max_selection_samples`` designs, and one stacked fit of
+    ``n_members`` networks.
 
     Parameters
     ----------
@@ -96,6 +97,14 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         held-out errors are averaged. More repeats make the choice less
         dependent on the initialization, at a proportional cost. With 1, each
         candidate starts from its own initialization.
+    n_members : int >= 1, default=1
+        Networks trained on all the data with the chosen alpha and loss, each
+        from its own initialization, in one stacked pass: with more than one,
+        an ensemble whose members ``aggregate`` combines, in ``predict`` and in
+        the ascent, as :class:`~skcoms.EnsembleObjectiveRegressor` does.
+    aggregate : {"mean", "min"}, default="mean"
+        How the final members' scores are combined (``n_members > 1``):
+        their mean, or their minimum (a pessimistic model).
     activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
         Hidden-layer activation.
     loss : {"squared_error", "listnet", "auto"}, default="squared_error"
@@ -153,7 +162,8 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
     n_selection_samples_ : int
         Designs the candidates were trained on (0 without a selection).
     network_ : StackedMLP
-        The final network, trained on all the data with ``alpha_``.
+        The final network (``n_members`` of them, stacked), trained on all the
+        data with ``alpha_``.
     See :class:`~skcoms.ConservativeObjectiveRegressor` for the others; they
     describe the final fit.
 
@@ -191,6 +201,8 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         "holdout_fraction": [Interval(Real, 0, 1, closed="neither")],
         "max_selection_samples": [Interval(Integral, 2, None, closed="left"), None],
         "n_repeats": [Interval(Integral, 1, None, closed="left")],
+        "n_members": [Interval(Integral, 1, None, closed="left")],
+        "aggregate": [StrOptions({"mean", "min"})],
     }
 
     def __init__(
@@ -202,6 +214,8 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         holdout_fraction=0.1,
         max_selection_samples=4096,
         n_repeats=1,
+        n_members=1,
+        aggregate="mean",
         activation="relu",
         loss="squared_error",
         listnet_temperature=1.0,
@@ -225,6 +239,8 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         self.holdout_fraction = holdout_fraction
         self.max_selection_samples = max_selection_samples
         self.n_repeats = n_repeats
+        self.n_members = n_members
+        self.aggregate = aggregate
         self.activation = activation
         self.loss = loss
         self.listnet_temperature = listnet_temperature
@@ -241,6 +257,14 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         self.cuda_graph = cuda_graph
         self.random_state = random_state
         self.verbose = verbose
+
+    @property
+    def _n_members(self):
+        return self.n_members
+
+    @property
+    def _aggregate(self):
+        return self.aggregate
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):

@@ -2,9 +2,14 @@
 
 import numpy as np
 import pytest
+import torch
 from sklearn.utils._param_validation import InvalidParameterError
 
-from skcoms import ConservativeObjectiveRegressor, ConservativeObjectiveRegressorCV
+from skcoms import (
+    ConservativeObjectiveRegressor,
+    ConservativeObjectiveRegressorCV,
+    EnsembleObjectiveRegressor,
+)
 
 SMALL = {"hidden_layer_sizes": (32, 32), "max_iter": 20, "n_ascent_steps": 3}
 
@@ -42,6 +47,33 @@ def test_the_final_model_is_the_chosen_alpha_fitted_on_all_data(bowl):
     ).fit(X, y)
     assert np.array_equal(model.predict(X), single.predict(X))
     assert model.network_.n_members == 1
+
+
+def test_several_final_members_are_the_ensemble_of_the_chosen_alpha(bowl):
+    X, y = bowl
+    params = dict(alphas=(0.0, 10.0), random_state=0, **SMALL)
+    model = ConservativeObjectiveRegressorCV(n_members=3, **params).fit(X, y)
+    ensemble = EnsembleObjectiveRegressor(
+        n_members=3, alpha=model.alpha_, random_state=0, **SMALL
+    ).fit(X, y)
+    assert model.network_.n_members == 3
+    # the same selection as one member, then the chosen alpha's ensemble
+    one = ConservativeObjectiveRegressorCV(**params).fit(X, y)
+    assert model.alpha_ == one.alpha_
+    assert np.array_equal(model.holdout_mse_, one.holdout_mse_)
+    assert np.array_equal(model.predict(X), ensemble.predict(X))
+    assert not np.array_equal(model.predict(X), one.predict(X))
+    # the pessimistic aggregate is each design's lowest member
+    low = ConservativeObjectiveRegressorCV(n_members=3, aggregate="min", **params)
+    low_pred = low.fit(X, y).predict(X)
+    assert np.all(low_pred <= model.predict(X)) and np.any(low_pred < model.predict(X))
+    # and the ascent climbs that aggregate too
+    objective = low.design_objective()
+    x = torch.as_tensor(X[:20], dtype=objective.dtype, device=objective.device)
+    scores, _ = objective(x)
+    np.testing.assert_allclose(
+        scores.cpu().numpy(), low_pred[:20], rtol=1e-4, atol=1e-4
+    )
 
 
 def test_a_single_alpha_runs_no_selection(bowl):
@@ -134,6 +166,8 @@ def test_bad_alphas_are_clear_errors(bowl, alphas, message):
         {"allow_plain": None},
         {"n_repeats": 0},
         {"n_repeats": 1.5},
+        {"n_members": 0},
+        {"aggregate": "max"},
     ],
 )
 def test_bad_selection_settings_are_clear_errors(bowl, params):
