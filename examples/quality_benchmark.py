@@ -25,7 +25,8 @@ Each (method, task, seed) result is appended to ``--output`` (JSON lines) as soo
 it is done, with what the fitted model chose (``alpha``, ``loss``, and the path length
 ``n_steps``), so a run can be stopped and resumed; ``--n-jobs`` runs that many at once
 (joblib). ``--report`` prints the tables of the file without running anything, and
-how often the default chose each alpha per task. The report starts with the package
+how often the default chose each alpha per task; where a variant or a baseline ran
+beside the default, its difference from the default seed by seed. The report starts with the package
 version, the commit and the command that made the results.
 
     python examples/quality_benchmark.py --seeds 8 --n-jobs 2        # hours
@@ -520,9 +521,12 @@ def report(path):
                 f"{_cell(feasible, '{:.0%}') if not np.isnan(feasible).all() else ''}"
                 f" | {np.mean([r['seconds'] for r in runs]):.0f} |"
             )
-    paired = _paired_differences(records, tasks)
-    if paired:
-        lines += ["", *paired]
+    for paired in (
+        _paired_differences(records, tasks),
+        _against_the_default(records, tasks),
+    ):
+        if paired:
+            lines += ["", *paired]
     chosen = _chosen_alphas(records, tasks)
     if chosen:
         lines += ["", *chosen]
@@ -557,6 +561,25 @@ def _chosen_alphas(records, tasks, method="default"):
     return lines if len(lines) > 2 else []
 
 
+def _paired_cells(records, task, method, other):
+    """``method`` minus ``other`` on ``task``, seed by seed: the paired seeds and the
+    mean ± standard error at each percentile (None below 2 paired seeds)."""
+    mine = {r["seed"]: r for r in records if (r["task"], r["method"]) == (task, method)}
+    theirs = {
+        r["seed"]: r
+        for r in records
+        if (r["task"], r["method"]) == (task, other) and r["seed"] in mine
+    }
+    if len(theirs) < 2:
+        return None
+    cells = []
+    for key in ("p100", "p50"):
+        diff = np.array([mine[s][key] - theirs[s][key] for s in theirs])
+        error = np.nanstd(diff, ddof=1) / np.sqrt(np.isfinite(diff).sum())
+        cells.append(f"{np.nanmean(diff):+.3f} ± {error:.3f}")
+    return len(theirs), cells
+
+
 def _paired_differences(records, tasks, method="default"):
     """The default minus each naive-ascent row, seed by seed: mean ± standard error.
 
@@ -569,25 +592,32 @@ def _paired_differences(records, tasks, method="default"):
         "|---|---|---|---|---|",
     ]
     for task in tasks:
-        mine = {
-            r["seed"]: r for r in records if r["task"] == task and r["method"] == method
-        }
         for other in ("grad", "grad-distinct"):
-            theirs = {
-                r["seed"]: r
-                for r in records
-                if r["task"] == task and r["method"] == other and r["seed"] in mine
-            }
-            if len(theirs) < 2:
+            paired = _paired_cells(records, task, method, other)
+            if paired is not None:
+                n, cells = paired
+                lines.append(
+                    f"| {task} | {LABELS[other]} | {n} | {' | '.join(cells)} |"
+                )
+    return lines if len(lines) > 2 else []
+
+
+def _against_the_default(records, tasks):
+    """Each variant and baseline minus the default, seed by seed, where both ran."""
+    lines = [
+        f"| task | method, minus {LABELS['default']} | seeds | 100th pct | 50th pct |",
+        "|---|---|---|---|---|",
+    ]
+    for task in tasks:
+        for method in VARIANTS + BASELINES:
+            if method == "grad-distinct":  # paired with naive ascent's table
                 continue
-            cells = []
-            for key in ("p100", "p50"):
-                diff = np.array([mine[s][key] - theirs[s][key] for s in theirs])
-                error = np.nanstd(diff, ddof=1) / np.sqrt(np.isfinite(diff).sum())
-                cells.append(f"{np.nanmean(diff):+.3f} ± {error:.3f}")
-            lines.append(
-                f"| {task} | {LABELS[other]} | {len(theirs)} | {' | '.join(cells)} |"
-            )
+            paired = _paired_cells(records, task, method, "default")
+            if paired is not None:
+                n, cells = paired
+                lines.append(
+                    f"| {task} | {LABELS[method]} | {n} | {' | '.join(cells)} |"
+                )
     return lines if len(lines) > 2 else []
 
 

@@ -379,6 +379,31 @@ def test_quality_report_pairs_the_default_with_naive_ascent_by_seed(tmp_path):
     assert "| task | OfflineDesignOptimizer() minus | seeds |" in report
 
 
+def test_quality_report_pairs_each_variant_with_the_default(tmp_path):
+    # the ensemble is 0.05 above the default at the best and 0.02 below at the
+    # median on both seeds; naive ascent is paired in its own table only
+    path = tmp_path / "runs.jsonl"
+    extra = dict(task="ackley", feasible=float("nan"), seconds=1.0)
+    with open(path, "w") as file:
+        for seed in (0, 1):
+            for method, p100, p50 in [
+                ("default", 0.5, 0.3 + seed),
+                ("ensemble-mean-proposer", 0.55, 0.28 + seed),
+                ("grad", 0.2, 0.1),
+            ]:
+                record = dict(method=method, seed=seed, p100=p100, p50=p50)
+                file.write(json.dumps({**record, **extra}) + "\n")
+    report = _load_example("quality_benchmark").report(str(path)).splitlines()
+    header = "| task | method, minus OfflineDesignOptimizer() | seeds |"
+    start = [i for i, line in enumerate(report) if line.startswith(header)]
+    assert len(start) == 1
+    rows = report[start[0] + 2 :]
+    assert rows == [
+        "| ackley | ensemble of 5, mean, package proposer | 2 | "
+        "+0.050 ± 0.000 | -0.020 ± 0.000 |"
+    ]
+
+
 def test_quality_report_counts_the_alphas_the_default_chose(tmp_path):
     # three seeds chose 0.1 and one 0; records without an alpha (written before
     # the benchmark recorded it) are left out of the counts
