@@ -26,8 +26,8 @@ it is done, with what the fitted model chose (``alpha``, ``loss``, and the path 
 ``n_steps``), so a run can be stopped and resumed; ``--n-jobs`` runs that many at once
 (joblib). ``--report`` prints the tables of the file without running anything, and
 how often the default chose each alpha per task; where a variant or a baseline ran
-beside the default, its difference from the default seed by seed. The report starts with the package
-version, the commit and the command that made the results.
+beside the default, its difference from the default seed by seed. The report starts
+with the package version, the commit and the command that made the results.
 
     python examples/quality_benchmark.py --seeds 8 --n-jobs 2        # hours
     python examples/quality_benchmark.py --tasks branin ehrlich --seeds 3
