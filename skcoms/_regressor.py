@@ -392,6 +392,7 @@ class ConservativeObjectiveRegressor(
 
     def _fit_validated(self, X, y, alpha, seed, loss=None):
         fitted, history = self._train(X, y, alpha, seed, self._n_members, loss)
+        history = self._keep_sound_members(fitted, history, alpha)
         self._warn_about_training(history, alpha)
         for name, value in fitted.items():
             setattr(self, name, value)
@@ -402,6 +403,10 @@ class ConservativeObjectiveRegressor(
         self.alpha_curve_ = history.alpha
         self.alpha_ = history.alpha[-1]
         return self
+
+    def _keep_sound_members(self, fitted, history, alpha):
+        """The members ``fitted`` keeps, and their history; all of them here."""
+        return history
 
     def _training_config(self, step, alpha, loss=None):
         # the settings of dual descent only matter without a fixed alpha

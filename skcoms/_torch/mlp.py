@@ -92,6 +92,17 @@ class StackedMLP:
     def n_members(self):
         return self.weights[0].shape[0]
 
+    def select(self, members):
+        """A network of the given members only (indices along the member axis)."""
+        index = torch.as_tensor(
+            members, dtype=torch.long, device=self.weights[0].device
+        )
+        return StackedMLP(
+            [w.detach().index_select(0, index) for w in self.weights],
+            [b.detach().index_select(0, index) for b in self.biases],
+            self.activation,
+        )
+
     def parameters(self):
         return self.weights + self.biases
 

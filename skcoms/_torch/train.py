@@ -52,6 +52,7 @@ class TrainingHistory:
     n_epochs: int = 0
     interrupted: bool = False
     final_alpha: list = field(default_factory=list)  # per member
+    final_overestimation: list = field(default_factory=list)  # per member
 
 
 def _epoch_order(n, generator, device):
@@ -300,6 +301,7 @@ def train_conservative(net, X, y, config, generator, on_epoch=None):
             history.overestimation.append(overestimation)
             history.alpha.append(alpha)
             history.final_alpha = stats[3].tolist()
+            history.final_overestimation = stats[2].tolist()
             history.n_epochs = epoch
             snapshot = [p.detach().clone() for p in net.parameters()]
             if config.verbose:
