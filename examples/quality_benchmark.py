@@ -580,6 +580,19 @@ def _paired_cells(records, task, method, other):
     return len(theirs), cells
 
 
+def _paired_table(records, tasks, header, pairs):
+    """One row per task and ``(method, other, label)`` of ``pairs`` where both ran
+    on at least 2 seeds: ``method`` minus ``other``, seed by seed."""
+    lines = [header, "|---|---|---|---|---|"]
+    for task in tasks:
+        for method, other, label in pairs:
+            paired = _paired_cells(records, task, method, other)
+            if paired is not None:
+                n, cells = paired
+                lines.append(f"| {task} | {label} | {n} | {' | '.join(cells)} |")
+    return lines if len(lines) > 2 else []
+
+
 def _paired_differences(records, tasks, method="default"):
     """The default minus each naive-ascent row, seed by seed: mean ± standard error.
 
@@ -587,38 +600,23 @@ def _paired_differences(records, tasks, method="default"):
     percentiles by more than the gaps between methods; the difference on the same
     seed, and its standard error over seeds, says which gaps are more than that.
     """
-    lines = [
-        f"| task | {LABELS[method]} minus | seeds | 100th pct | 50th pct |",
-        "|---|---|---|---|---|",
-    ]
-    for task in tasks:
-        for other in ("grad", "grad-distinct"):
-            paired = _paired_cells(records, task, method, other)
-            if paired is not None:
-                n, cells = paired
-                lines.append(
-                    f"| {task} | {LABELS[other]} | {n} | {' | '.join(cells)} |"
-                )
-    return lines if len(lines) > 2 else []
+    header = f"| task | {LABELS[method]} minus | seeds | 100th pct | 50th pct |"
+    pairs = [(method, other, LABELS[other]) for other in ("grad", "grad-distinct")]
+    return _paired_table(records, tasks, header, pairs)
 
 
 def _against_the_default(records, tasks):
-    """Each variant and baseline minus the default, seed by seed, where both ran."""
-    lines = [
-        f"| task | method, minus {LABELS['default']} | seeds | 100th pct | 50th pct |",
-        "|---|---|---|---|---|",
+    """Each variant and baseline minus the default, seed by seed, where both ran
+    (naive ascent with distinct designs is paired with naive ascent's table)."""
+    header = (
+        f"| task | method, minus {LABELS['default']} | seeds | 100th pct | 50th pct |"
+    )
+    pairs = [
+        (method, "default", LABELS[method])
+        for method in VARIANTS + BASELINES
+        if method != "grad-distinct"
     ]
-    for task in tasks:
-        for method in VARIANTS + BASELINES:
-            if method == "grad-distinct":  # paired with naive ascent's table
-                continue
-            paired = _paired_cells(records, task, method, "default")
-            if paired is not None:
-                n, cells = paired
-                lines.append(
-                    f"| {task} | {LABELS[method]} | {n} | {' | '.join(cells)} |"
-                )
-    return lines if len(lines) > 2 else []
+    return _paired_table(records, tasks, header, pairs)
 
 
 def add_seed_arguments(parser, default):

@@ -12,7 +12,7 @@ on the continuous test functions and, at a temperature of 1, lowered them on eve
 sequence task. For sequences it trains five networks with the chosen alpha and
 averages them (``n_members=5``): over 8 seeds of the six sequence instances this
 raised TFBind8's median proposal by 0.054, lowered no median, and lowered RNA
-binding's best proposal by 0.052 (to naive ascent's level), at 2.2 to 2.5 times the
+binding's best proposal by 0.052 (to naive ascent's level), at 2.2 to 2.4 times the
 seconds of TFBind8's fit (README, "Ensembles of the chosen model"); on continuous
 designs it raised the Ackley functions' medians and lowered Hartmann-6's and
 Branin's, below naive ascent's, so one network stays the default there.

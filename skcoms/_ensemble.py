@@ -36,7 +36,10 @@ class EnsembleObjectiveRegressor(ConservativeObjectiveRegressor):
         See :class:`~skcoms.ConservativeObjectiveRegressor`.
     alpha : float >= 0 or "auto", default=0.0
         Weight of the conservative term of each member; ``"auto"`` tunes it by
-        dual descent toward ``overestimation_limit``.
+        dual descent toward ``overestimation_limit``. With a fixed alpha > 0, the
+        members whose conservative term ran away (their ascent scored more than
+        100 standard deviations of ``y`` below the data) are dropped, with a
+        ``ConvergenceWarning``, unless all of them did.
     overestimation_limit : float, default=0.5
         The over-estimation that dual descent allows, in standard deviations of
         ``y`` (``alpha="auto"`` only).
@@ -155,11 +158,3 @@ class EnsembleObjectiveRegressor(ConservativeObjectiveRegressor):
         )
         self.n_members = n_members
         self.aggregate = aggregate
-
-    @property
-    def _n_members(self):
-        return self.n_members
-
-    @property
-    def _aggregate(self):
-        return self.aggregate

@@ -285,10 +285,16 @@ class ConservativeObjectiveRegressor(
         self.random_state = random_state
         self.verbose = verbose
 
-    # Number of independently initialized networks trained together; ensembles
-    # override it.
-    _n_members = 1
-    _aggregate = "mean"
+    # The networks trained together and how their scores combine: the estimator's
+    # n_members and aggregate where it has them (an ensemble, the final fit of the
+    # cross-validated model), else one network.
+    @property
+    def _n_members(self):
+        return getattr(self, "n_members", 1)
+
+    @property
+    def _aggregate(self):
+        return getattr(self, "aggregate", "mean")
 
     def _hidden_sizes(self):
         sizes = np.atleast_1d(np.asarray(self.hidden_layer_sizes))
@@ -392,7 +398,7 @@ class ConservativeObjectiveRegressor(
 
     def _fit_validated(self, X, y, alpha, seed, loss=None):
         fitted, history = self._train(X, y, alpha, seed, self._n_members, loss)
-        history = self._keep_sound_members(fitted, history, alpha)
+        self._keep_sound_members(fitted, history, alpha)
         self._warn_about_training(history, alpha)
         for name, value in fitted.items():
             setattr(self, name, value)
@@ -405,8 +411,29 @@ class ConservativeObjectiveRegressor(
         return self
 
     def _keep_sound_members(self, fitted, history, alpha):
-        """The members ``fitted`` keeps, and their history; all of them here."""
-        return history
+        """Drop the members whose conservative term ran away, unless all did.
+
+        Such a member (a fixed alpha > 0, its last epoch's gap below
+        ``-RUNAWAY_GAP`` standard deviations of ``y``) scores the designs of its
+        ascent far below the data: not a fit, and in an ensemble's mean or
+        minimum it would drag every design off the data down. ``fitted`` and
+        ``history.final_overestimation`` keep the others.
+        """
+        gaps = np.asarray(history.final_overestimation, dtype=float)
+        sound = gaps >= -RUNAWAY_GAP
+        conservative = alpha is not None and np.any(np.asarray(alpha, float) > 0)
+        if not conservative or sound.all() or not sound.any():
+            return
+        fitted["network_"] = fitted["network_"].select(np.flatnonzero(sound).tolist())
+        history.final_overestimation = gaps[sound].tolist()
+        warnings.warn(
+            f"The conservative term of {int((~sound).sum())} of the {gaps.size} "
+            "networks ran away (their gradient ascent scored far below the "
+            f"data); they were dropped, and the model combines the other "
+            f"{int(sound.sum())}.",
+            ConvergenceWarning,
+            stacklevel=6,
+        )
 
     def _training_config(self, step, alpha, loss=None):
         # the settings of dual descent only matter without a fixed alpha
@@ -446,7 +473,9 @@ class ConservativeObjectiveRegressor(
             )
         if alpha is not None:
             conservative = np.any(np.asarray(alpha, dtype=float) > 0)
-            gap = history.overestimation[-1] if history.overestimation else 0.0
+            # the last epoch's gap of the members kept (all but those dropped)
+            gaps = history.final_overestimation
+            gap = float(np.mean(gaps)) if gaps else 0.0
             if conservative and gap < -RUNAWAY_GAP:
                 warnings.warn(
                     "The conservative term ran away: at the last epoch the model "

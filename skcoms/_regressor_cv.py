@@ -1,16 +1,14 @@
 """ConservativeObjectiveRegressorCV: alpha chosen from the data, without an oracle."""
 
 import math
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 
 from ._compat import Interval, StrOptions, _fit_context
 from ._defaults import DUAL_DESCENT_PARAMS, is_underdetermined
 from ._persistence import fit_or_unfit
-from ._regressor import RUNAWAY_GAP, ConservativeObjectiveRegressor, _draw_seed
+from ._regressor import ConservativeObjectiveRegressor, _draw_seed
 from ._torch.network import predict_network
 from .model_selection import top_k_order
 from .model_selection._split import _round_product
@@ -262,39 +260,6 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         self.cuda_graph = cuda_graph
         self.random_state = random_state
         self.verbose = verbose
-
-    @property
-    def _n_members(self):
-        return self.n_members
-
-    @property
-    def _aggregate(self):
-        return self.aggregate
-
-    def _keep_sound_members(self, fitted, history, alpha):
-        """Drop the final members whose conservative term ran away, if not all did.
-
-        Such a member scores the designs of its ascent far below the data (its
-        gap below ``-RUNAWAY_GAP`` standard deviations of ``y``): not a fit, and
-        in an ensemble's mean it would drag every design off the data down.
-        """
-        gaps = np.asarray(history.final_overestimation, dtype=float)
-        sound = gaps >= -RUNAWAY_GAP
-        if alpha is None or gaps.size < 2 or sound.all() or not sound.any():
-            return history
-        fitted["network_"] = fitted["network_"].select(np.flatnonzero(sound).tolist())
-        warnings.warn(
-            f"The conservative term of {int((~sound).sum())} of the {gaps.size} "
-            f"final networks (alpha={alpha:g}) ran away (their gradient ascent "
-            "scored far below the data); they were dropped, and the model combines "
-            f"the other {int(sound.sum())}.",
-            ConvergenceWarning,
-            stacklevel=6,
-        )
-        # the last epoch's gap of the members kept, for the checks that follow
-        history.overestimation[-1] = float(gaps[sound].mean())
-        history.final_overestimation = gaps[sound].tolist()
-        return history
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):

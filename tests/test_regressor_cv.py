@@ -76,35 +76,38 @@ def test_several_final_members_are_the_ensemble_of_the_chosen_alpha(bowl):
     )
 
 
-def test_final_members_whose_conservative_term_ran_away_are_dropped(bowl):
+@pytest.mark.parametrize(
+    "cls", [ConservativeObjectiveRegressorCV, EnsembleObjectiveRegressor]
+)
+def test_members_whose_conservative_term_ran_away_are_dropped(bowl, cls):
     from sklearn.exceptions import ConvergenceWarning
 
     from skcoms._torch.train import TrainingHistory
 
     X, y = bowl
-    model = ConservativeObjectiveRegressorCV(
-        alphas=(0.1,), n_members=3, random_state=0, **SMALL
-    ).fit(X, y)
-    network = model.network_
+    fixed = {"alphas": (0.1,)} if cls is ConservativeObjectiveRegressorCV else {}
+    model = cls(**(fixed or {"alpha": 0.1}), n_members=3, random_state=0, **SMALL)
+    network = model.fit(X, y).network_
+    assert network.n_members == 3
 
     def kept(gaps, alpha=0.1):
-        history = TrainingHistory(overestimation=[0.0, float(np.mean(gaps))])
-        history.final_overestimation = list(gaps)
+        history = TrainingHistory(final_overestimation=list(gaps))
         fitted = {"network_": network}
-        history = model._keep_sound_members(fitted, history, alpha)
+        model._keep_sound_members(fitted, history, alpha)
         return fitted["network_"], history
 
     # members 0 and 2 ran away (gaps below -100 standard deviations of y)
-    with pytest.warns(ConvergenceWarning, match="2 of the 3 final networks"):
+    with pytest.warns(ConvergenceWarning, match="2 of the 3 networks"):
         one, history = kept([-1e6, 0.5, -2e3])
-    assert one.n_members == 1 and history.overestimation[-1] == 0.5
+    assert one.n_members == 1 and history.final_overestimation == [0.5]
     for w, w1 in zip(network.weights, one.weights):
         assert torch.equal(w[1:2], w1)
-    # all sound, all run away (the fit's own warning says so), or dual descent:
-    # every member stays
+    # all sound, all run away (the fit's own warning says so), a plain model or
+    # dual descent: every member stays
     for gaps, alpha in [
         ([0.5, -3.0, 1.0], 0.1),
         ([-1e6] * 3, 0.1),
+        ([-1e6, 1, 1], 0.0),
         ([-1e6, 1, 1], None),
     ]:
         assert kept(gaps, alpha)[0] is network
