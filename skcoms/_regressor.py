@@ -32,6 +32,21 @@ from .exceptions import TrainingInterruptedWarning
 # deviations of y while the fit on the data was lost. Below this many, fit warns.
 RUNAWAY_GAP = 100.0
 
+
+def _sound_members(history, alpha):
+    """Bool per member of a fit: False where its conservative term ran away.
+
+    With a fixed alpha > 0, a member ran away when its last epoch's gap is below
+    ``-RUNAWAY_GAP`` standard deviations of ``y``; a plain model (alpha = 0) or
+    dual descent (``alpha=None``) has none that did.
+    """
+    gaps = np.asarray(history.final_overestimation, dtype=float)
+    conservative = alpha is not None and np.any(np.asarray(alpha, float) > 0)
+    if not conservative:
+        return np.ones(gaps.shape, dtype=bool)
+    return gaps >= -RUNAWAY_GAP
+
+
 __all__ = ["ConservativeObjectiveRegressor", "DesignObjective"]
 
 
@@ -396,8 +411,11 @@ class ConservativeObjectiveRegressor(
         }
         return fitted, history
 
-    def _fit_validated(self, X, y, alpha, seed, loss=None):
-        fitted, history = self._train(X, y, alpha, seed, self._n_members, loss)
+    def _fit_validated(self, X, y, alpha, seed, loss=None, trained=None):
+        """Train (or take ``trained``, a ``(fitted, history)`` pair) and adopt."""
+        if trained is None:
+            trained = self._train(X, y, alpha, seed, self._n_members, loss)
+        fitted, history = trained
         self._keep_sound_members(fitted, history, alpha)
         self._warn_about_training(history, alpha)
         for name, value in fitted.items():
@@ -419,11 +437,10 @@ class ConservativeObjectiveRegressor(
         minimum it would drag every design off the data down. ``fitted`` and
         ``history.final_overestimation`` keep the others.
         """
-        gaps = np.asarray(history.final_overestimation, dtype=float)
-        sound = gaps >= -RUNAWAY_GAP
-        conservative = alpha is not None and np.any(np.asarray(alpha, float) > 0)
-        if not conservative or sound.all() or not sound.any():
+        sound = _sound_members(history, alpha)
+        if sound.all() or not sound.any():
             return
+        gaps = np.asarray(history.final_overestimation, dtype=float)
         fitted["network_"] = fitted["network_"].select(np.flatnonzero(sound).tolist())
         history.final_overestimation = gaps[sound].tolist()
         warnings.warn(

@@ -1,14 +1,16 @@
 """ConservativeObjectiveRegressorCV: alpha chosen from the data, without an oracle."""
 
 import math
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 
 from ._compat import Interval, StrOptions, _fit_context
 from ._defaults import DUAL_DESCENT_PARAMS, is_underdetermined
 from ._persistence import fit_or_unfit
-from ._regressor import ConservativeObjectiveRegressor, _draw_seed
+from ._regressor import ConservativeObjectiveRegressor, _draw_seed, _sound_members
 from ._torch.network import predict_network
 from .model_selection import top_k_order
 from .model_selection._split import _round_product
@@ -51,7 +53,10 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
     alpha; all see the same minibatches). The candidate whose networks predict the
     held-out designs with the smallest squared error (averaged over the repeats)
     wins, and ``n_members`` networks with that alpha (one by default, an ensemble
-    with more) are then trained on all the data.
+    with more) are then trained on all the data. Should the conservative term of
+    every one of them run away (a fixed alpha > 0 can, from another
+    initialization on more designs), the next candidate by held-out error is
+    trained instead, with a ``ConvergenceWarning``.
     ``alpha=0`` is plain regression; a larger alpha pushes down the scores of
     designs that gradient ascent reaches (see
     :class:`~skcoms.ConservativeObjectiveRegressor`). With ``loss="auto"`` the fit
@@ -60,7 +65,7 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
 
     This costs one stacked fit of ``len(alphas) * n_repeats`` members per loss
     tried, on at most ``max_selection_samples`` designs, and one stacked fit of
-    ``n_members`` networks.
+    ``n_members`` networks (one more per candidate passed over as above).
 
     Parameters
     ----------
@@ -147,7 +152,9 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
     Attributes
     ----------
     alpha_ : float
-        The chosen alpha, that of the final network.
+        The chosen alpha, that of the final network: the candidate of smallest
+        held-out error, or, when every final network with it ran away (see
+        ``n_members``), the next one whose networks did not.
     alphas_ : ndarray of shape (n_alphas,)
         The candidates, as given.
     plain_allowed_ : bool
@@ -301,16 +308,26 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         if tried.size == 0:  # every candidate is 0: nothing else to choose
             plain, tried = True, np.arange(alphas.size)
         holdout_mse, n_selection = None, 0
-        loss, chosen = losses[0], float(alphas[tried[0]])
+        # (loss, alpha) pairs, best held-out error first
+        ranked = [(losses[0], float(alphas[tried[0]]))]
         if len(losses) * tried.size > 1:
             errors, n_selection = self._select(X, y, alphas[tried], losses, seed)
-            i, j = np.unravel_index(np.argmin(errors), errors.shape)
-            loss, chosen = losses[i], float(alphas[tried[j]])
+            first = np.argmin(errors)
+            order = [first] + [
+                k
+                for k in np.argsort(errors, axis=None, kind="stable")
+                if k != first and np.isfinite(errors.flat[k])
+            ]
+            ranked = [
+                (losses[i], float(alphas[tried[j]]))
+                for i, j in zip(*np.unravel_index(order, errors.shape))
+            ]
             holdout_mse = np.full((len(losses), alphas.size), np.nan)
             holdout_mse[:, tried] = errors
             if self.loss != "auto":
                 holdout_mse = holdout_mse[0]
-        self._fit_validated(X, y, chosen, seed, loss)
+        loss, chosen, trained = self._first_sound_fit(X, y, ranked, seed)
+        self._fit_validated(X, y, chosen, seed, loss, trained=trained)
         self.alpha_ = chosen  # as given, not the network's float32 copy
         self.loss_ = loss
         self.alphas_ = alphas
@@ -318,6 +335,31 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         self.holdout_mse_ = holdout_mse
         self.n_selection_samples_ = n_selection
         return self
+
+    def _first_sound_fit(self, X, y, ranked, seed):
+        """The final fit of the first candidate whose networks did not all run away.
+
+        A fixed alpha > 0 that held on the selection's designs can run away on
+        all of them (another initialization, more designs): every final network
+        then scores the designs of its ascent far below the data, and its
+        predictions off the data are no fit. The next candidate by held-out
+        error is then fitted instead, with a ``ConvergenceWarning``; the last one
+        is kept whatever happens (its own fit warns).
+        """
+        for rank, (loss, alpha) in enumerate(ranked):
+            fitted, history = self._train(X, y, alpha, seed, self._n_members, loss)
+            last = rank == len(ranked) - 1
+            if last or history.interrupted or _sound_members(history, alpha).any():
+                return loss, alpha, (fitted, history)
+            following = ranked[rank + 1]
+            warnings.warn(
+                f"The conservative term of every final network with alpha={alpha:g}"
+                f" ({loss}) ran away (its gradient ascent scored far below the "
+                "data); fitting the next candidate by held-out error instead, "
+                f"alpha={following[1]:g} ({following[0]}).",
+                ConvergenceWarning,
+                stacklevel=5,
+            )
 
     def _select(self, X, y, alphas, losses, seed):
         """Each candidate's squared error on the held-out top designs.

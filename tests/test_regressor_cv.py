@@ -113,6 +113,82 @@ def test_members_whose_conservative_term_ran_away_are_dropped(bowl, cls):
         assert kept(gaps, alpha)[0] is network
 
 
+def _final_fits_run_away(monkeypatch, n_runaway):
+    """Make the first ``n_runaway`` final fits of the CV class run away.
+
+    The selection trains its candidates as one stack (a tuple of alphas); the
+    final fits pass one alpha. Returns the alphas of the final fits, in order.
+    """
+    train = ConservativeObjectiveRegressorCV._train
+    finals = []
+
+    def patched(self, X, y, alpha, *args, **kwargs):
+        fitted, history = train(self, X, y, alpha, *args, **kwargs)
+        if not isinstance(alpha, tuple):
+            finals.append(alpha)
+            if len(finals) <= n_runaway:
+                history.final_overestimation = [-1e6] * len(
+                    history.final_overestimation
+                )
+        return fitted, history
+
+    monkeypatch.setattr(ConservativeObjectiveRegressorCV, "_train", patched)
+    return finals
+
+
+def test_a_chosen_alpha_whose_final_networks_all_ran_away_gives_way(bowl, monkeypatch):
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, y = bowl
+    params = dict(alphas=(0.01, 0.1, 1.0), allow_plain=False, random_state=0)
+    reference = ConservativeObjectiveRegressorCV(**params, **SMALL).fit(X, y)
+    ranked = reference.alphas_[np.argsort(reference.holdout_mse_)]
+    finals = _final_fits_run_away(monkeypatch, 1)
+    with pytest.warns(ConvergenceWarning, match=f"alpha={ranked[0]:g} .*ran away"):
+        model = ConservativeObjectiveRegressorCV(**params, **SMALL).fit(X, y)
+    # the same selection; the final model is the second candidate, as fitted alone
+    assert finals == [ranked[0], ranked[1]]
+    assert np.array_equal(model.holdout_mse_, reference.holdout_mse_)
+    assert model.alpha_ == ranked[1]
+    single = ConservativeObjectiveRegressor(alpha=ranked[1], random_state=0, **SMALL)
+    assert np.array_equal(model.predict(X), single.fit(X, y).predict(X))
+
+    # every candidate ran away: the last is kept, and the fit says so
+    finals = _final_fits_run_away(monkeypatch, 3)
+    with pytest.warns(ConvergenceWarning) as record:
+        model = ConservativeObjectiveRegressorCV(**params, **SMALL).fit(X, y)
+    messages = [str(w.message) for w in record]
+    assert sum("fitting the next candidate" in m for m in messages) == 2
+    assert any(m.startswith("The conservative term ran away") for m in messages)
+    assert finals == list(ranked) and model.alpha_ == ranked[2]
+
+
+def test_a_chosen_alpha_with_a_sound_member_keeps_it(bowl, monkeypatch):
+    # one of two networks ran away: it is dropped, the alpha stays
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, y = bowl
+    params = dict(alphas=(0.01, 1.0), allow_plain=False, random_state=0)
+    reference = ConservativeObjectiveRegressorCV(**params, **SMALL).fit(X, y)
+    train = ConservativeObjectiveRegressorCV._train
+    finals = []
+
+    def patched(self, X, y, alpha, *args, **kwargs):
+        fitted, history = train(self, X, y, alpha, *args, **kwargs)
+        if not isinstance(alpha, tuple):
+            finals.append(alpha)
+            history.final_overestimation[0] = -1e6
+        return fitted, history
+
+    monkeypatch.setattr(ConservativeObjectiveRegressorCV, "_train", patched)
+    with pytest.warns(ConvergenceWarning, match="1 of the 2 networks"):
+        model = ConservativeObjectiveRegressorCV(n_members=2, **params, **SMALL).fit(
+            X, y
+        )
+    assert finals == [reference.alpha_] and model.alpha_ == reference.alpha_
+    assert model.network_.n_members == 1
+
+
 def test_a_single_alpha_runs_no_selection(bowl):
     X, y = bowl
     model = ConservativeObjectiveRegressorCV(alphas=[0.1], random_state=0, **SMALL).fit(
