@@ -185,11 +185,14 @@ VARIANTS = (
     "allow-plain-3",
     "one-set",
     "default-1path",
+    "default-2path",
     "default-4path",
     "grad-distinct",
     "coms-dual",
     "ensemble-mean-proposer",
     "ensemble-min-proposer",
+    "holdout-20",
+    "repeats-5",
 )
 # the package's other optimizers with their defaults, run when named with --methods
 # (or all of them with "baselines"); BO-qEI needs skcoms[botorch], CMA-ES skcoms[cma]
@@ -203,7 +206,7 @@ BASELINES = (
     "reinforce",
     "bo-qei",
 )
-PATHS = {"default-1path": 1, "default-4path": 4}
+PATHS = {"default-1path": 1, "default-2path": 2, "default-4path": 4}
 # a 5-member ensemble of plain models with the default model's fit term and path
 # length for the kind of data, searched by the package's proposer (the aggregate
 # its value: the members' mean, or their minimum, a pessimistic model)
@@ -220,6 +223,8 @@ MODEL_VARIANTS = {
     "allow-plain": {"allow_plain": True},
     "allow-plain-3": {"allow_plain": True, "n_repeats": 3},
     "one-set": {"allow_plain": "auto", "n_repeats": 1},
+    "holdout-20": {"holdout_fraction": 0.2},
+    "repeats-5": {"n_repeats": 5},
 }
 LABELS = {
     "default": "OfflineDesignOptimizer()",
@@ -227,6 +232,7 @@ LABELS = {
     "grad-proposer": "plain model, package proposer",
     "best-of-data": "BestOfDataset()",
     "default-1path": "OfflineDesignOptimizer(paths_per_design=1)",
+    "default-2path": "OfflineDesignOptimizer(paths_per_design=2)",
     "default-4path": "OfflineDesignOptimizer(paths_per_design=4)",
     "listnet": 'default with loss="listnet"',
     "squared-error": 'default with loss="squared_error"',
@@ -238,6 +244,8 @@ LABELS = {
     "coms-dual": 'COMs with dual descent (alpha="auto"), package proposer',
     "ensemble-mean-proposer": "ensemble of 5, mean, package proposer",
     "ensemble-min-proposer": "ensemble of 5, min, package proposer",
+    "holdout-20": "default with holdout_fraction=0.2",
+    "repeats-5": "default with n_repeats=5",
     "grad-mean": "ensemble of 5, mean, gradient ascent",
     "grad-min": "ensemble of 5, min, gradient ascent",
     "cmaes": 'CMAESOptimizer(covariance="diagonal")',
