@@ -187,6 +187,7 @@ VARIANTS = (
     "default-1path",
     "default-2path",
     "default-4path",
+    "no-separation",
     "grad-distinct",
     "coms-dual",
     "ensemble-mean-proposer",
@@ -206,7 +207,13 @@ BASELINES = (
     "reinforce",
     "bo-qei",
 )
-PATHS = {"default-1path": 1, "default-2path": 2, "default-4path": 4}
+# the default model searched by the proposer with one parameter changed
+PROPOSER_VARIANTS = {
+    "default-1path": {"paths_per_design": 1},
+    "default-2path": {"paths_per_design": 2},
+    "default-4path": {"paths_per_design": 4},
+    "no-separation": {"min_separation": None},
+}
 # a 5-member ensemble of plain models with the default model's fit term and path
 # length for the kind of data, searched by the package's proposer (the aggregate
 # its value: the members' mean, or their minimum, a pessimistic model)
@@ -234,6 +241,7 @@ LABELS = {
     "default-1path": "OfflineDesignOptimizer(paths_per_design=1)",
     "default-2path": "OfflineDesignOptimizer(paths_per_design=2)",
     "default-4path": "OfflineDesignOptimizer(paths_per_design=4)",
+    "no-separation": "OfflineDesignOptimizer(min_separation=None)",
     "listnet": 'default with loss="listnet"',
     "squared-error": 'default with loss="squared_error"',
     "loss-auto": 'default with loss="auto"',
@@ -338,8 +346,8 @@ def build(method, task, max_iter):
             task.is_discrete, underdetermined=wide, **MODEL_VARIANTS[method], **small
         )
         return OfflineDesignOptimizer(model)
-    if method in PATHS:
-        optimizer = OfflineDesignOptimizer(paths_per_design=PATHS[method])
+    if method in PROPOSER_VARIANTS:
+        optimizer = OfflineDesignOptimizer(**PROPOSER_VARIANTS[method])
     elif method == "default":
         optimizer = OfflineDesignOptimizer()
     elif method == "grad-distinct":

@@ -10,8 +10,9 @@ candidate generation does:
    scores, by default the data's best designs first;
 2. search (``_search``): move each start point, returning the end points and the
    score of every iterate (the ``trajectory_``);
-3. de-duplication (``drop_duplicates``): drop end points already in the data or
-   already proposed, and draw more start points until enough are found;
+3. de-duplication (``drop_duplicates``, and ``_separation`` for near-copies):
+   drop end points already in the data or already proposed, and draw more start
+   points until enough are found;
 4. ranking (``_rank_scores``): best first.
 
 The docstrings of :class:`_BaseOptimizer` and :class:`_BaseModelOptimizer` state
@@ -210,6 +211,10 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
         seen = set(known)
         kept, kept_paths, kept_y0 = [], [], []
         trajectory = None
+        separation = self._separation()
+        # proposals kept so far, scaled so that a near-copy is within distance 1
+        near = None if separation is None else _NearCopies(*separation, n_designs)
+        more = self.drop_duplicates or near is not None
         for Z0, y0 in self._start_points(n_designs):
             Z, trajectory = self._search(Z0, y0)
             if trajectory is not None:
@@ -218,7 +223,7 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
                 check_finite_proposals(Z, trajectory, self._step_parameter)
             Z = self.design_space_.encode(self.design_space_.decode(Z))
             # more paths than designs still wanted: the model keeps the best
-            if self.drop_duplicates or len(Z) > n_designs - len(kept):
+            if more or len(Z) > n_designs - len(kept):
                 rank = np.argsort(-self._rank_scores(Z, y0), kind="stable")
                 keys = self._keys(Z) if self.drop_duplicates else [None] * len(Z)
             else:
@@ -226,15 +231,17 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
             for j in rank:
                 if len(kept) == n_designs:
                     break
+                if keys[j] is not None and keys[j] in seen:
+                    continue
+                if near is not None and not near.add(Z[j]):
+                    continue
                 if keys[j] is not None:
-                    if keys[j] in seen:
-                        continue
                     seen.add(keys[j])
                 kept.append(Z[j])
                 kept_y0.append(y0[j])
                 if trajectory is not None:
                     kept_paths.append(trajectory[:, j])
-            if len(kept) == n_designs or not self.drop_duplicates:
+            if len(kept) == n_designs or not more:
                 break
         if len(kept) < n_designs:
             warnings.warn(
@@ -264,7 +271,8 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
 
         The data's designs, best measured score first (ties in the order of the
         data), ``n_designs`` at a time; more than one batch is used only when
-        ``drop_duplicates`` needs more.
+        ``drop_duplicates`` (or the test of near-copies, ``_separation``) needs
+        more.
         """
         return self._best_designs_first(n_designs, n_designs)
 
@@ -281,6 +289,16 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
     @abstractmethod
     def _search(self, Z0, y0):
         """End points of the search from ``Z0`` and the trajectory (or None)."""
+
+    def _separation(self):
+        """``(radius, scale)`` below which two proposals are one, or None.
+
+        A proposal whose root-mean-square distance to a better-ranked one, each
+        feature divided by ``scale``, is below ``radius`` is dropped as a
+        near-copy, and the search goes on from more start points. None (the
+        default): only ``drop_duplicates`` drops proposals.
+        """
+        return None
 
     def _rank_scores(self, Z, y0):
         """Scores that rank encoded proposals ``Z`` (``y0``: their start scores)."""
@@ -312,6 +330,30 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
         tags.target_tags.required = True
         tags.input_tags.string = True
         return tags
+
+
+class _NearCopies:
+    """The proposals kept so far, for a test of near-copies (``_separation``).
+
+    ``add(z)`` keeps ``z`` unless its root-mean-square distance to a kept
+    proposal, feature by feature in units of ``scale``, is below ``radius``.
+    """
+
+    def __init__(self, radius, scale, capacity):
+        self.radius = float(radius)
+        self.scale = np.where(scale > 0, scale, 1.0)
+        self.kept = np.empty((capacity, len(self.scale)))
+        self.n = 0
+
+    def add(self, z):
+        z = z / self.scale
+        if self.n:
+            rms = np.sqrt(np.mean((self.kept[: self.n] - z) ** 2, axis=1))
+            if rms.min() < self.radius:
+                return False
+        self.kept[self.n] = z
+        self.n += 1
+        return True
 
 
 class _BaseModelOptimizer(_BaseOptimizer):

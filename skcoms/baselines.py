@@ -47,7 +47,7 @@ class GradientAscentOptimizer(OfflineDesignOptimizer):
     one path per design, its end point, no support rule, duplicates kept. The
     proposer of :class:`~skcoms.OfflineDesignOptimizer` is one set of
     parameters away (``paths_per_design=4, path_selection="best",
-    support="pairs", drop_duplicates=True``). Pass an
+    support="pairs", min_separation=0.01, drop_duplicates=True``). Pass an
     :class:`EnsembleObjectiveRegressor` for the ensemble baselines ("Grad. Mean",
     "Grad. Min").
 
@@ -72,6 +72,9 @@ class GradientAscentOptimizer(OfflineDesignOptimizer):
     support : {"pairs"} or None, default=None
         Sequences: ``"pairs"`` proposes only designs whose adjacent token pairs
         all occur in the data.
+    min_separation : float >= 0 or None, default=None
+        Continuous designs: drop proposals within this RMS standardized distance
+        of a better one, and search on from more designs of the data.
     drop_duplicates : bool, default=False
         Drop proposals identical to data designs or to each other.
     random_state : int, RandomState instance or None, default=None
@@ -116,6 +119,7 @@ class GradientAscentOptimizer(OfflineDesignOptimizer):
         max_changes=None,
         max_distance=None,
         support=None,
+        min_separation=None,
         drop_duplicates=False,
         random_state=None,
     ):
@@ -129,6 +133,7 @@ class GradientAscentOptimizer(OfflineDesignOptimizer):
             max_changes=max_changes,
             max_distance=max_distance,
             support=support,
+            min_separation=min_separation,
             drop_duplicates=drop_duplicates,
             random_state=random_state,
         )
