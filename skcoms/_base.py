@@ -318,12 +318,19 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
         return [row.tobytes() for row in Z]
 
     def _shortfall_message(self, n_designs, n_found):
-        reason = (
-            "distinct new designs were found"
-            if self.drop_duplicates
-            else "designs are in the data"
-        )
-        return _SHORTFALL.format(n=n_designs, k=n_found, reason=reason)
+        if self.drop_duplicates:
+            reason = "distinct new designs were found"
+        elif self._separation() is not None:
+            reason = "designs were found that are not near-copies of each other"
+        else:
+            reason = "designs are in the data"
+        message = _SHORTFALL.format(n=n_designs, k=n_found, reason=reason)
+        if self._separation() is not None:
+            message += (
+                f" Proposals within min_separation={self._separation()[0]:g} of a"
+                " better one were dropped as near-copies."
+            )
+        return message
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -17,6 +17,7 @@ CLASSIC = {
     "paths_per_design": 1,
     "path_selection": "last",
     "support": None,
+    "min_separation": None,
     "drop_duplicates": False,
 }
 
@@ -180,6 +181,51 @@ def test_a_radius_that_never_binds_changes_no_design():
     assert not np.array_equal(opt.set_params(max_distance=0.05).propose(8), free)
 
 
+def _closest_pair(designs, scale):
+    """The smallest RMS distance between two designs, in units of ``scale``."""
+    diff = (designs[:, None] - designs[None]) / scale
+    rms = np.sqrt((diff**2).mean(axis=2))
+    np.fill_diagonal(rms, np.inf)
+    return rms.min()
+
+
+@pytest.mark.parametrize("drop_duplicates", [False, True])
+def test_no_two_continuous_proposals_are_near_copies(drop_duplicates):
+    # one maximum: paths from neighbouring starts of the data meet near it
+    X, y = quadratic_task()
+    scale = X.std(axis=0)
+    opt = OfflineDesignOptimizer(
+        model(ascent_step_size=0.5),
+        n_steps=20,
+        min_separation=None,
+        drop_duplicates=drop_duplicates,
+        random_state=0,
+    ).fit(X, y)
+    crowded = opt.propose(16)
+    assert _closest_pair(crowded, scale) < 0.05
+    separated = opt.set_params(min_separation=0.05).propose(16)
+    # as many designs, from more start points of the data, none within 0.05
+    assert len(separated) == 16
+    assert _closest_pair(separated, scale) >= 0.05
+    assert len(rows(separated) - rows(crowded)) > 0
+    # a radius below every pair's distance, or 0, drops nothing
+    below = 0.5 * _closest_pair(crowded, scale)
+    for radius in (below, 0.0):
+        kept = opt.set_params(min_separation=radius).propose(16)
+        np.testing.assert_array_equal(kept, crowded)
+
+
+def test_near_copies_are_a_rule_of_continuous_designs_only(fitted_sequences):
+    _, _, opt = fitted_sequences
+    designs = opt.propose(12)
+    np.testing.assert_array_equal(
+        opt.set_params(min_separation=100.0).propose(12), designs
+    )
+    opt.set_params(min_separation=0.01)
+    assert GradientAscentOptimizer().get_params()["min_separation"] is None
+    assert OfflineDesignOptimizer().get_params()["min_separation"] == 0.01
+
+
 @pytest.mark.parametrize("drop_duplicates", [False, True])
 def test_more_paths_never_lower_the_predicted_scores(drop_duplicates):
     X, y = banned_pair_task()
@@ -242,6 +288,8 @@ def test_gradient_ascent_keeps_the_published_protocol_by_default():
         ({"max_distance": "far"}, "max_distance"),
         ({"support": "triples"}, "support"),
         ({"support": True}, "support"),
+        ({"min_separation": -0.1}, "min_separation"),
+        ({"min_separation": "near"}, "min_separation"),
     ],
 )
 def test_bad_parameters_are_refused_with_their_name(params, match):
@@ -374,3 +422,15 @@ def test_auto_paths_per_design_is_4_for_sequences_and_1_for_continuous(
     explicit = opt.set_params(paths_per_design=paths).propose(8)
     assert first_search == [8 * paths, 8 * paths]
     assert np.array_equal(auto, explicit)
+
+
+def test_too_few_separated_designs_are_returned_with_a_warning():
+    # every path climbs to the one maximum: few designs lie 0.5 apart there
+    X, y = quadratic_task(n=40)
+    opt = OfflineDesignOptimizer(
+        model(ascent_step_size=0.5), n_steps=40, min_separation=0.5, random_state=0
+    ).fit(X, y)
+    with pytest.warns(UserWarning, match="near-copies"):
+        designs = opt.propose(40)
+    assert 0 < len(designs) < 40
+    assert _closest_pair(designs, X.std(axis=0)) >= 0.5
