@@ -114,11 +114,28 @@ def test_propose_with_the_proposer_options(sequence_csv):
         assert changes == 1, sequence
 
 
+def test_min_separation_keeps_numeric_proposals_apart(continuous_csv):
+    result = run_cli(
+        "propose", continuous_csv, "--target", "y", "--n", 6, "--seed", 0,
+        "--min-separation", 0.3, "-q", *SMALL,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    _, rows = read_csv(result.stdout)
+    designs = np.array(rows, dtype=float)[:, :2]
+    _, data = read_csv(continuous_csv.read_text())
+    scale = np.array(data, dtype=float)[:, :2].std(axis=0)
+    diff = (designs[:, None] - designs[None]) / scale
+    rms = np.sqrt((diff**2).mean(axis=2)) + np.diag([np.inf] * len(designs))
+    assert len(designs) == 6 and rms.min() >= 0.3
+
+
 @pytest.mark.parametrize(
     "options, message",
     [
         (["--max-changes", 1], "--max-changes does not apply to numeric designs"),
         (["--max-distance", 0], "must be a number > 0"),
+        (["--min-separation", -1], "must be a number >= 0"),
+        (["--min-separation", "nan"], "--min-separation"),
         (["--paths-per-design", 0], "must be a positive integer"),
         (["--support", "triples"], "invalid choice"),
         (

@@ -41,6 +41,13 @@ def positive_float(text):
     return value
 
 
+def non_negative_float(text):
+    value = finite_float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text!r}")
+    return value
+
+
 def n_jobs(text):
     value = integer(text)
     if value == 0:
@@ -317,6 +324,14 @@ def _add_proposer_options(propose):
         metavar="R",
         help="numeric designs: at most R (root mean square, in standard "
         "deviations of the data) from the start design",
+    )
+    group.add_argument(
+        "--min-separation",
+        type=non_negative_float,
+        metavar="R",
+        help="numeric designs: no two proposals closer than R (root mean square, "
+        "in standard deviations of the data); 0: only exact duplicates are dropped "
+        "(coms default: 0.01)",
     )
     group.add_argument(
         "--support",

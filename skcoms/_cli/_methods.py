@@ -41,6 +41,7 @@ PROPOSER_OPTIONS = (
     "path_selection",
     "max_changes",
     "max_distance",
+    "min_separation",
     "support",
 )
 
