@@ -188,6 +188,8 @@ VARIANTS = (
     "default-2path",
     "default-4path",
     "no-separation",
+    "separation-0.003",
+    "separation-0.03",
     "grad-distinct",
     "coms-dual",
     "ensemble-mean-proposer",
@@ -213,6 +215,8 @@ PROPOSER_VARIANTS = {
     "default-2path": {"paths_per_design": 2},
     "default-4path": {"paths_per_design": 4},
     "no-separation": {"min_separation": None},
+    "separation-0.003": {"min_separation": 0.003},
+    "separation-0.03": {"min_separation": 0.03},
 }
 # a 5-member ensemble of plain models with the default model's fit term and path
 # length for the kind of data, searched by the package's proposer (the aggregate
@@ -242,6 +246,8 @@ LABELS = {
     "default-2path": "OfflineDesignOptimizer(paths_per_design=2)",
     "default-4path": "OfflineDesignOptimizer(paths_per_design=4)",
     "no-separation": "OfflineDesignOptimizer(min_separation=None)",
+    "separation-0.003": "OfflineDesignOptimizer(min_separation=0.003)",
+    "separation-0.03": "OfflineDesignOptimizer(min_separation=0.03)",
     "listnet": 'default with loss="listnet"',
     "squared-error": 'default with loss="squared_error"',
     "loss-auto": 'default with loss="auto"',
