@@ -143,11 +143,12 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         of the data (the units of ``max_distance``), is dropped as a near-copy,
         and the ascent goes on from the next-best designs of the data as for
         ``drop_duplicates``. Paths from neighbouring starts can converge on one
-        maximum of the model; on Branin a quarter of them met on a false one,
-        and 0.01 raised the median proposal there without lowering the other
-        continuous test functions (README, "Design quality"). ``None`` or 0: only
-        exact duplicates are dropped. Ignored for sequences, where two distinct
-        designs differ by a whole token.
+        maximum of the model; on Branin a quarter of them met on a false one.
+        Over 8 seeds 0.01 raised Branin's median proposal by 0.014 and left
+        every other continuous test function within 0.002 at both percentiles
+        (README, "Near-copies"). ``None`` or 0: only exact duplicates are
+        dropped. Ignored for sequences, where two distinct designs differ by a
+        whole token.
     drop_duplicates : bool, default=True
         Propose only new designs: drop proposals identical to a design of the
         data and repeated proposals (the best-scored copy is kept); with
