@@ -244,11 +244,13 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
             if len(kept) == n_designs or not more:
                 break
         if len(kept) < n_designs:
-            warnings.warn(
-                self._shortfall_message(n_designs, len(kept)),
-                UserWarning,
-                stacklevel=stacklevel,
-            )
+            message = self._shortfall_message(n_designs, len(kept))
+            if near is not None and near.n_dropped:
+                message += (
+                    f" {near.n_dropped} proposals within min_separation="
+                    f"{near.radius:g} of a better one were dropped as near-copies."
+                )
+            warnings.warn(message, UserWarning, stacklevel=stacklevel)
         return self._ranked(kept, kept_paths, kept_y0, trajectory)
 
     def _ranked(self, kept, kept_paths, kept_y0, trajectory):
@@ -318,19 +320,12 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
         return [row.tobytes() for row in Z]
 
     def _shortfall_message(self, n_designs, n_found):
-        if self.drop_duplicates:
-            reason = "distinct new designs were found"
-        elif self._separation() is not None:
-            reason = "designs were found that are not near-copies of each other"
-        else:
-            reason = "designs are in the data"
-        message = _SHORTFALL.format(n=n_designs, k=n_found, reason=reason)
-        if self._separation() is not None:
-            message += (
-                f" Proposals within min_separation={self._separation()[0]:g} of a"
-                " better one were dropped as near-copies."
-            )
-        return message
+        reason = (
+            "distinct new designs were found"
+            if self.drop_duplicates
+            else "designs are in the data"
+        )
+        return _SHORTFALL.format(n=n_designs, k=n_found, reason=reason)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -351,12 +346,14 @@ class _NearCopies:
         self.scale = np.where(scale > 0, scale, 1.0)
         self.kept = np.empty((capacity, len(self.scale)))
         self.n = 0
+        self.n_dropped = 0
 
     def add(self, z):
         z = z / self.scale
         if self.n:
             rms = np.sqrt(np.mean((self.kept[: self.n] - z) ** 2, axis=1))
             if rms.min() < self.radius:
+                self.n_dropped += 1
                 return False
         self.kept[self.n] = z
         self.n += 1
