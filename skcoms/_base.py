@@ -339,23 +339,39 @@ class _NearCopies:
 
     ``add(z)`` keeps ``z`` unless its root-mean-square distance to a kept
     proposal, feature by feature in units of ``scale``, is below ``radius``.
+    Squared distances come from dot products (one matrix-vector product per
+    candidate, no temporary of the kept proposals' size), in coordinates
+    centred on the first proposal kept, so that near ones stay small numbers.
     """
 
     def __init__(self, radius, scale, capacity):
         self.radius = float(radius)
         self.scale = np.where(scale > 0, scale, 1.0)
-        self.kept = np.empty((capacity, len(self.scale)))
+        self.threshold = self.radius**2 * len(self.scale)
+        self.kept = np.empty((min(capacity, 256), len(self.scale)))
+        self.norms = np.empty(len(self.kept))
+        self.capacity = capacity
+        self.origin = None
         self.n = 0
         self.n_dropped = 0
 
     def add(self, z):
-        z = z / self.scale
+        if self.origin is None:
+            self.origin = z / self.scale
+        z = z / self.scale - self.origin
+        norm = z @ z
         if self.n:
-            rms = np.sqrt(np.mean((self.kept[: self.n] - z) ** 2, axis=1))
-            if rms.min() < self.radius:
+            kept = self.kept[: self.n]
+            squared = self.norms[: self.n] + norm - 2.0 * (kept @ z)
+            if squared.min() < self.threshold:
                 self.n_dropped += 1
                 return False
+        if self.n == len(self.kept):
+            size = min(2 * self.n, self.capacity)
+            self.kept = np.resize(self.kept, (size, len(self.scale)))
+            self.norms = np.resize(self.norms, size)
         self.kept[self.n] = z
+        self.norms[self.n] = norm
         self.n += 1
         return True
 
