@@ -212,7 +212,7 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
         kept, kept_paths, kept_y0 = [], [], []
         trajectory = None
         separation = self._separation()
-        # proposals kept so far, scaled so that a near-copy is within distance 1
+        # the test of near-copies of better proposals, where the optimizer has one
         near = None if separation is None else _NearCopies(*separation, n_designs)
         more = self.drop_duplicates or near is not None
         for Z0, y0 in self._start_points(n_designs):
