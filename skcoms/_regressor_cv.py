@@ -312,12 +312,9 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         ranked = [(losses[0], float(alphas[tried[0]]))]
         if len(losses) * tried.size > 1:
             errors, n_selection = self._select(X, y, alphas[tried], losses, seed)
-            first = np.argmin(errors)
-            order = [first] + [
-                k
-                for k in np.argsort(errors, axis=None, kind="stable")
-                if k != first and np.isfinite(errors.flat[k])
-            ]
+            finite = np.isfinite(errors.ravel())
+            order = np.argsort(errors, axis=None, kind="stable")
+            order = order[finite[order]] if finite.any() else order[:1]
             ranked = [
                 (losses[i], float(alphas[tried[j]]))
                 for i, j in zip(*np.unravel_index(order, errors.shape))

@@ -113,8 +113,8 @@ def test_members_whose_conservative_term_ran_away_are_dropped(bowl, cls):
         assert kept(gaps, alpha)[0] is network
 
 
-def _final_fits_run_away(monkeypatch, n_runaway):
-    """Make the first ``n_runaway`` final fits of the CV class run away.
+def _spoil_final_fits(monkeypatch, spoil):
+    """Let ``spoil(gaps, k)`` rewrite the last-epoch gaps of the k-th final fit.
 
     The selection trains its candidates as one stack (a tuple of alphas); the
     final fits pass one alpha. Returns the alphas of the final fits, in order.
@@ -126,14 +126,21 @@ def _final_fits_run_away(monkeypatch, n_runaway):
         fitted, history = train(self, X, y, alpha, *args, **kwargs)
         if not isinstance(alpha, tuple):
             finals.append(alpha)
-            if len(finals) <= n_runaway:
-                history.final_overestimation = [-1e6] * len(
-                    history.final_overestimation
-                )
+            gaps = history.final_overestimation
+            history.final_overestimation = spoil(list(gaps), len(finals))
         return fitted, history
 
     monkeypatch.setattr(ConservativeObjectiveRegressorCV, "_train", patched)
     return finals
+
+
+def _final_fits_run_away(monkeypatch, n_runaway):
+    """Every network of the first ``n_runaway`` final fits ran away."""
+
+    def spoil(gaps, k):
+        return [-1e6] * len(gaps) if k <= n_runaway else gaps
+
+    return _spoil_final_fits(monkeypatch, spoil)
 
 
 def test_a_chosen_alpha_whose_final_networks_all_ran_away_gives_way(bowl, monkeypatch):
@@ -170,17 +177,7 @@ def test_a_chosen_alpha_with_a_sound_member_keeps_it(bowl, monkeypatch):
     X, y = bowl
     params = dict(alphas=(0.01, 1.0), allow_plain=False, random_state=0)
     reference = ConservativeObjectiveRegressorCV(**params, **SMALL).fit(X, y)
-    train = ConservativeObjectiveRegressorCV._train
-    finals = []
-
-    def patched(self, X, y, alpha, *args, **kwargs):
-        fitted, history = train(self, X, y, alpha, *args, **kwargs)
-        if not isinstance(alpha, tuple):
-            finals.append(alpha)
-            history.final_overestimation[0] = -1e6
-        return fitted, history
-
-    monkeypatch.setattr(ConservativeObjectiveRegressorCV, "_train", patched)
+    finals = _spoil_final_fits(monkeypatch, lambda gaps, k: [-1e6] + gaps[1:])
     with pytest.warns(ConvergenceWarning, match="1 of the 2 networks"):
         model = ConservativeObjectiveRegressorCV(n_members=2, **params, **SMALL).fit(
             X, y
