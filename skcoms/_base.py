@@ -37,6 +37,7 @@ from ._persistence import VersionedStateMixin, fit_or_unfit
 from ._validation import (
     check_design_collection,
     check_finite_proposals,
+    check_magnitude,
     check_n_designs,
     check_scores,
 )
@@ -72,6 +73,10 @@ def _validate_designs(estimator, design_space, X, y):
             else:
                 estimator.n_features_in_ = np.shape(X)[1]
     y = check_scores(y)
+    if estimator._float32_data:
+        check_magnitude(y, "y")
+        if isinstance(space, Box):
+            check_magnitude(X, "X", ", then multiply the proposals back")
     space.fit(X)
     return space, X, y
 
@@ -112,6 +117,9 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
     _private_fitted = ("_designs", "_scores")
     # the parameter a DivergenceError of the search tells the user to lower
     _step_parameter = "step_size"
+    # whether the method's networks compute on the scores and continuous designs
+    # (in float32): fit then rejects values whose squares would overflow there
+    _float32_data = False
 
     @classmethod
     def _all_private_fitted(cls):
@@ -385,6 +393,8 @@ class _BaseModelOptimizer(_BaseOptimizer):
     A subclass implements ``_fit_search()`` (what the search needs once the model
     is fitted) and ``_search(Z0, y0)``.
     """
+
+    _float32_data = True
 
     _parameter_constraints = {
         **_BaseOptimizer._parameter_constraints,

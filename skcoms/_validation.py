@@ -109,6 +109,35 @@ def check_scores(y, name="y"):
     return y
 
 
+# The searches and networks compute in float32, where the square of a value beyond
+# about 1.8e19 overflows; a margin of 10 keeps sums of squares finite too.
+MAX_MAGNITUDE = float(np.sqrt(np.finfo(np.float32).max)) / 10
+
+
+def check_magnitude(values, name, after=""):
+    """Reject values too large for the networks' float32 arithmetic.
+
+    Standardizing, squaring and un-standardizing such values in float32 gives
+    infinities, which would surface later as a diverged search or an error deep in
+    torch; the message says to rescale instead, and then ``after``.
+    """
+    values = np.asarray(values)
+    if values.size == 0 or values.dtype.kind not in "fiu":
+        return
+    magnitude = np.abs(values)
+    if magnitude.max() <= MAX_MAGNITUDE:
+        return
+    index = np.unravel_index(int(np.argmax(magnitude)), values.shape)
+    where = ", ".join(str(int(i)) for i in index)
+    largest = float(magnitude[index])
+    raise ValueError(
+        f"{name} holds a value of magnitude {largest:.3g} (at index {where}), "
+        f"beyond {MAX_MAGNITUDE:.3g}: the search and the networks compute in "
+        f"float32, where such values overflow. Rescale {name} (for example divide "
+        f"it by {largest:.0e}){after}."
+    )
+
+
 def warn_if_constant(y, estimator):
     """A ``UserWarning`` when every score is the same: nothing can be learned."""
     if y.size > 1 and np.ptp(y) == 0:

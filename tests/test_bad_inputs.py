@@ -159,6 +159,30 @@ BAD_INPUTS = [
     ),
     # ---- the optimizer ----
     (
+        "optimizer: a design too large for float32",
+        lambda f: optimizer().fit(_with(X, (3, 1), 1e40), Y),
+        ValueError,
+        "X holds a value of magnitude 1e+40 (at index 3, 1)",
+    ),
+    (
+        "optimizer: scores whose squares overflow float32",
+        lambda f: optimizer().fit(X, Y * 1e30),
+        ValueError,
+        "Rescale y (for example divide it by",
+    ),
+    (
+        "CMA-ES: a design too large for float32",
+        lambda f: CMAESOptimizer(tiny(), n_generations=1).fit(X * 1e300, Y),
+        ValueError,
+        "beyond 1.84e+18: the search and the networks compute in float32",
+    ),
+    (
+        "optimizer on tokens: scores too large for float32",
+        lambda f: optimizer().fit(TOKENS, Y_TOKENS * 1e20),
+        ValueError,
+        "y holds a value of magnitude",
+    ),
+    (
         "optimizer: sparse X",
         lambda f: optimizer().fit(sp.csr_matrix(X), Y),
         TypeError,
@@ -470,6 +494,17 @@ def test_bad_input_raises_a_clear_error(fitted, call, error, message):
 def test_the_table_is_long_and_its_cases_distinct():
     assert len(BAD_INPUTS) >= 30
     assert len({case[0] for case in BAD_INPUTS}) == len(BAD_INPUTS)
+
+
+def test_large_values_fit_up_to_the_float32_limit():
+    """Values at the limit fit and propose finite designs; BestOfDataset has none."""
+    from skcoms._validation import MAX_MAGNITUDE
+
+    large_x, large_y = X * (MAX_MAGNITUDE / X.max()), Y * (MAX_MAGNITUDE / Y.max())
+    proposals = optimizer(random_state=0).fit(large_x, large_y).propose(3)
+    assert proposals.shape == (3, 3) and np.isfinite(proposals).all()
+    best = BestOfDataset().fit(X * 1e300, Y * 1e300).propose(2)
+    np.testing.assert_array_equal(best, X[np.argsort(-Y)[:2]] * 1e300)
 
 
 def test_constant_scores_fit_with_a_warning():
