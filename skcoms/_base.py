@@ -41,7 +41,7 @@ from ._validation import (
     check_n_designs,
     check_scores,
 )
-from .spaces import Box, _is_string_data, infer_design_space
+from .spaces import Box, CategoricalSequence, _is_string_data, infer_design_space
 
 # the message ``score`` silences when fewer proposals than held-out designs exist
 _SHORTFALL = "{n} designs were requested but only {k} {reason}; returning {k}."
@@ -217,6 +217,7 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
         """
         known = self._keys(self._known_designs()) if self.drop_duplicates else []
         seen = set(known)
+        n_known = len(seen)
         kept, kept_paths, kept_y0 = [], [], []
         trajectory = None
         separation = self._separation()
@@ -253,6 +254,15 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
                 break
         if len(kept) < n_designs:
             message = self._shortfall_message(n_designs, len(kept))
+            full = self.drop_duplicates and _space_size_note(
+                self.design_space_, n_known, n_designs
+            )
+            if full:
+                # the space has too few new designs: no setting of the method helps
+                message = _SHORTFALL.format(
+                    n=n_designs, k=len(kept), reason="distinct new designs were found"
+                )
+                message += full
             if near is not None and near.n_dropped:
                 message += (
                     f" {near.n_dropped} proposals within min_separation="
@@ -340,6 +350,21 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
         tags.target_tags.required = True
         tags.input_tags.string = True
         return tags
+
+
+def _space_size_note(space, n_known, n_designs):
+    """Where a sequence space has fewer new designs than were asked for, say so."""
+    if not isinstance(space, CategoricalSequence):
+        return ""
+    # Python integers: no overflow for long sequences
+    size = int(space.n_categories_) ** int(space.sequence_length_)
+    if size - n_known >= n_designs:
+        return ""
+    return (
+        f" The design space holds only {size} designs ({space.n_categories_} tokens "
+        f"at {space.sequence_length_} positions), {n_known} of them in the data: "
+        "no search finds more new ones."
+    )
 
 
 class _NearCopies:

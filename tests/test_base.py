@@ -1,5 +1,6 @@
 """The optimizer base: a new optimizer is its parameters and two hooks."""
 
+import re
 import sys
 import threading
 from numbers import Real
@@ -159,3 +160,19 @@ def test_cmaes_in_two_threads_gives_the_single_thread_results():
             np.testing.assert_array_equal(designs, expected[i][0])
             np.testing.assert_array_equal(scores, expected[i][1])
     np.testing.assert_array_equal(np.random.get_state()[1], state)  # noqa: NPY002
+
+
+def test_a_shortfall_names_a_sequence_space_with_no_new_designs_left():
+    """All 8 binary sequences of length 3 are in the data: no search finds more."""
+    X = np.array([[int(b) for b in f"{i:03b}"] for i in range(8)] * 3)
+    y = X @ np.array([1.0, 2.0, 4.0])
+    opt = GradientAscentOptimizer(small_model(), drop_duplicates=True).fit(X, y)
+    message = "holds only 8 designs (2 tokens at 3 positions), 8 of them in the data"
+    with pytest.warns(UserWarning, match=re.escape(message)):
+        assert len(opt.propose(2)) == 0
+    # with one design of the space left out of the data, one new design remains,
+    # and asking for two still names the space
+    opt.fit(X[X @ [4, 2, 1] != 7], y[X @ [4, 2, 1] != 7])
+    with pytest.warns(UserWarning, match="7 of them in the data") as record:
+        assert len(opt.propose(2)) <= 1
+    assert "A path finds none" not in str(record[0].message)
