@@ -258,10 +258,9 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
                 self.design_space_, n_known, n_designs
             )
             if full:
-                # the space has too few new designs: no setting of the method helps
-                message = _SHORTFALL.format(
-                    n=n_designs, k=len(kept), reason="distinct new designs were found"
-                )
+                # the space has too few new designs: the base sentence without the
+                # subclass's advice on its settings, which cannot help
+                message = _BaseOptimizer._shortfall_message(self, n_designs, len(kept))
                 message += full
             if near is not None and near.n_dropped:
                 message += (
