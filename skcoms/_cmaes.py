@@ -9,6 +9,7 @@ from sklearn.utils import check_random_state
 from ._base import _BaseModelOptimizer
 from ._compat import Interval, StrOptions
 from ._optional import import_optional
+from ._standardize import mean_and_scale
 
 # "auto" covariance: sep-CMA-ES above this many encoded dimensions
 _DIAGONAL_ABOVE = 1000
@@ -25,11 +26,13 @@ class CMAESOptimizer(_BaseModelOptimizer):
     and maximizes the model's predicted score for ``n_generations`` generations;
     the runs advance together, so each generation is one batched prediction. The
     search happens on the encoded designs (the logits of categorical designs),
-    with a per-feature scale equal to the data's standard deviation, so
-    ``sigma0=0.5`` is half a standard deviation of each feature. Points outside a
-    ``Box`` are scored at their projection onto the box, minus a quadratic penalty
-    for the distance, and each run returns its best point, projected; categorical
-    designs are decoded by argmax at the end.
+    standardized feature by feature with the data's mean and standard deviation,
+    so ``sigma0=0.5`` is half a standard deviation of each feature, and it ranks
+    points by their predicted score standardized with the data's scores: the
+    search is the same in any units of ``X`` and ``y``. Points outside a ``Box``
+    are scored at their projection onto the box, minus a quadratic penalty for the
+    distance (in standard deviations), and each run returns its best point,
+    projected; categorical designs are decoded by argmax at the end.
 
     Needs the optional ``cma`` package (``pip install skcoms[cma]``). CMA-ES draws
     its samples from a private generator seeded by ``random_state`` (given to
@@ -121,30 +124,32 @@ class CMAESOptimizer(_BaseModelOptimizer):
         self.random_state = random_state
 
     _step_parameter = "sigma0"
-    _private_fitted = ("_feature_scale", "_cma_seed")
+    _private_fitted = (
+        "_feature_mean",
+        "_feature_scale",
+        "_score_mean",
+        "_score_scale",
+        "_cma_seed",
+    )
     # the published baseline searches a plain regression model
     _conservative_default = False
 
     def _fit_search(self):
         _import_cma()
-        std = self._designs.std(axis=0)
-        std[std < 1e-12] = 1.0
-        self._feature_scale = std
+        self._feature_mean, self._feature_scale = mean_and_scale(self._designs)
+        self._score_mean, self._score_scale = (
+            float(v[0]) for v in mean_and_scale(self._scores[:, None])
+        )
         self._cma_seed = check_random_state(self.random_state).randint(2**31 - 1)
 
     def _options(self, n_features):
         """Options of each CMA-ES run, with the private generator of this search."""
         rng = np.random.RandomState(self._cma_seed)
-        scale = self._feature_scale
-        if n_features == 1:
-            # CMA-ES needs two dimensions; a constant one does not matter
-            scale = np.append(scale, 1.0)
         options = {
             # seed=nan: cma's own seeding would set numpy's global RNG; the samples
             # come from this private generator instead
             "seed": np.nan,
             "randn": lambda *shape: rng.standard_normal(shape),
-            "CMA_stds": scale,
             "verbose": -9,
             "verb_log": 0,
             "verb_disp": 0,
@@ -157,34 +162,51 @@ class CMAESOptimizer(_BaseModelOptimizer):
             options["CMA_diagonal"] = True
         return options
 
+    def _to_designs(self, points):
+        """Encoded designs from standardized points."""
+        return points * self._feature_scale + self._feature_mean
+
     def _fitness(self, points):
-        """Predicted scores, of the projection onto the box, less a penalty."""
+        """Standardized predicted scores at the box, less a penalty for leaving it.
+
+        Points are scored at their projection onto the box (designs are
+        standardized points mapped back to X's units).
+        """
+        designs = self._to_designs(points)
         bounds = self.design_space_.encoded_bounds()
-        if bounds is None:
-            return self.estimator_.predict(points)
-        inside = np.clip(points, *bounds)
-        penalty = (((points - inside) / self._feature_scale) ** 2).sum(axis=1)
-        return self.estimator_.predict(inside) - penalty
+        penalty = 0.0
+        if bounds is not None:
+            inside = np.clip(designs, *bounds)
+            penalty = (((designs - inside) / self._feature_scale) ** 2).sum(axis=1)
+            designs = inside
+        predicted = self.estimator_.predict(designs)
+        return (predicted - self._score_mean) / self._score_scale - penalty
 
     def _search(self, Z0, y0):
         """``n_generations`` of CMA-ES from every start point, all runs batched."""
         cma = _import_cma()
         n, d = Z0.shape
         options = self._options(d)
+        points = (Z0 - self._feature_mean) / self._feature_scale
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if d == 1:
-                Z0 = np.hstack([Z0, np.zeros((n, 1))])
-            runs = [cma.CMAEvolutionStrategy(z, self.sigma0, dict(options)) for z in Z0]
-            start = self._fitness(Z0[:, :d])
-            best_x, best_f = Z0[:, :d].copy(), start.copy()
+                # CMA-ES needs two dimensions; a constant one does not matter
+                points = np.hstack([points, np.zeros((n, 1))])
+            runs = [
+                cma.CMAEvolutionStrategy(z, self.sigma0, dict(options)) for z in points
+            ]
+            start = self._fitness(points[:, :d])
+            # the best designs stay in X's units: a start point no run improves on
+            # is returned as it was given
+            best_x, best_f = Z0.astype(np.float64, copy=True), start.copy()
             history = [start]
             for _ in range(self.n_generations):
                 history.append(self._generation(runs, d, best_x, best_f))
         bounds = self.design_space_.encoded_bounds()
         if bounds is not None:
             best_x = np.clip(best_x, *bounds)
-        return best_x, np.stack(history)
+        return best_x, np.stack(history) * self._score_scale + self._score_mean
 
     def _generation(self, runs, d, best_x, best_f):
         """One generation of every active run; updates the best points in place.
@@ -206,5 +228,5 @@ class CMAESOptimizer(_BaseModelOptimizer):
             j = int(np.argmax(f))
             generation[i] = f[j]
             if f[j] > best_f[i]:
-                best_f[i], best_x[i] = f[j], pop[j, :d]
+                best_f[i], best_x[i] = f[j], self._to_designs(pop[j, :d])
         return generation

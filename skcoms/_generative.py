@@ -10,6 +10,7 @@ and back.
 import numpy as np
 
 from ._defaults import is_discrete
+from ._standardize import mean_and_scale
 
 
 class DesignCodec:
@@ -41,9 +42,7 @@ class DesignCodec:
         else:
             self.kind = "gaussian"
             self.shape = (Z.shape[1],)
-            self.mean = Z.mean(axis=0)
-            scale = Z.std(axis=0)
-            self.scale = np.where(scale > 1e-12, scale, 1.0)
+            self.mean, self.scale = mean_and_scale(Z)
 
     def to_model(self, Z):
         """Tokens ``n x L`` (int64), or standardized reals ``n x d``."""

@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._compat import Interval, StrOptions, _fit_context
 from ._persistence import VersionedStateMixin, fit_or_unfit
+from ._standardize import mean_and_scale
 from ._torch.device import resolve_device
 from ._torch.mlp import ACTIVATIONS
 from ._torch.network import (
@@ -58,23 +59,6 @@ def _draw_seed(random_state):
     if random_state is None:
         return int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0] >> 1)
     return int(check_random_state(random_state).randint(0, 2**31 - 1))
-
-
-def _mean_and_scale(X):
-    """Column means and standard deviations in float64, without overflow.
-
-    When squaring overflows (values near the float64 limit), columns are divided by
-    their largest magnitude first.
-    """
-    X = np.asarray(X, dtype=np.float64)
-    with np.errstate(over="ignore", invalid="ignore"):
-        mean, scale = X.mean(axis=0), X.std(axis=0)
-    if np.isfinite(mean).all() and np.isfinite(scale).all():
-        return mean, scale
-    size = np.abs(X).max(axis=0)
-    size[~(size > 0)] = 1.0
-    scaled = X / size
-    return scaled.mean(axis=0) * size, scaled.std(axis=0) * size
 
 
 class ConservativeObjectiveRegressor(
@@ -377,11 +361,8 @@ class ConservativeObjectiveRegressor(
         """
         hidden = self._hidden_sizes()
         device = resolve_device(self.device)
-        x_mean, x_scale = _mean_and_scale(X)
-        x_scale[x_scale < 1e-12] = 1.0
-        y_mean, y_scale = (float(v[0]) for v in _mean_and_scale(y[:, None]))
-        if not y_scale > 1e-12:
-            y_scale = 1.0
+        x_mean, x_scale = mean_and_scale(X)
+        y_mean, y_scale = (float(v[0]) for v in mean_and_scale(y[:, None]))
         n_features = X.shape[1]
         step = self.ascent_step_size * (
             math.sqrt(n_features) if self.scale_step_by_sqrt_dim else 1.0

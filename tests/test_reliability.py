@@ -7,8 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from sklearn.base import RegressorMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
+from test_common import FAST, _small_model, public_estimators
 
 from skcoms import (
     Box,
@@ -265,3 +267,70 @@ def test_a_failed_refit_of_a_space_leaves_it_unfitted():
     _refit_fails(box, (X3,), (X5 - 2.0,), ValueError)
     best = BestOfDataset()
     _refit_fails(best, (X3, X3.sum(1)), (X5, np.full(20, np.nan)), ValueError)
+
+
+# Every public estimator in the small settings of the scikit-learn checks. Scaling by
+# a power of two is exact, so data in other units must give the same bits: 2**-70
+# (about 1e-21) and 2**40 (about 1e12) are far from any threshold in absolute units.
+UNITS = [2.0**-70, 2.0**40]
+ESTIMATORS = {
+    name: cls
+    for name, cls in public_estimators().items()
+    if hasattr(cls, "propose") or issubclass(cls, RegressorMixin)
+}
+
+
+def _fast(name):
+    make = FAST[name]
+    estimator = make() if make is _small_model else make(ESTIMATORS[name])
+    if "random_state" in estimator.get_params():
+        estimator.set_params(random_state=0)
+    return estimator
+
+
+def _outputs(name, X, y, units):
+    """Proposals (an optimizer) or predictions on X (a regressor), and best scores."""
+    estimator = _fast(name)
+    if hasattr(estimator, "propose"):
+        estimator.set_params(design_space=Box(-1.2 * units, 1.2 * units))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # shortfalls, if any
+            return estimator.fit(X, y).propose(6, return_scores=True)
+    return estimator.fit(X, y).predict(X), None
+
+
+@pytest.mark.parametrize("units", UNITS, ids=["2**-70", "2**40"])
+@pytest.mark.parametrize("name", sorted(ESTIMATORS))
+def test_results_do_not_depend_on_the_units_of_the_data(name, units):
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1.0, 1.0, size=(40, 3))
+    y = -((X - 0.3) ** 2).sum(axis=1)
+    designs, scores = _outputs(name, X, y, 1.0)
+    assert len(designs) > 0 and np.isfinite(designs).all()
+    # scores in other units: the same designs, their predicted scores in those units
+    same, scaled = _outputs(name, X, y * units, 1.0)
+    if scores is None:  # a regressor: its predictions
+        np.testing.assert_array_equal(same, designs * units)
+    else:
+        np.testing.assert_array_equal(same, designs)
+        np.testing.assert_array_equal(scaled, scores * units)
+    # designs in other units (the box too): the same designs in those units
+    moved, _ = _outputs(name, X * units, y, units)
+    if scores is None:
+        np.testing.assert_array_equal(moved, designs)
+    else:
+        np.testing.assert_array_equal(moved, designs * units)
+
+
+def test_sequence_proposals_do_not_depend_on_the_units_of_the_scores():
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 4, size=(60, 6))
+    y = (X == 2).sum(axis=1) + 0.1 * rng.standard_normal(60)
+    proposals = []
+    for units in (1.0, *UNITS):
+        model = _small_model().set_params(alpha=0.0)
+        opt = OfflineDesignOptimizer(model, n_steps=10, step_size=0.5, random_state=0)
+        proposals.append(opt.fit(X, y * units).propose(6))
+    assert proposals[0].shape == (6, 6)
+    for other in proposals[1:]:
+        np.testing.assert_array_equal(other, proposals[0])

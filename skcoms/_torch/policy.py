@@ -92,6 +92,18 @@ def initial_policy(start, *, kind, n_categories, exploration_std, device, dtype)
     )
 
 
+def _standardized(values):
+    """``(values - mean) / std`` in float32, whatever the units of the scores.
+
+    The values are first divided by the power of two at or below their largest
+    magnitude (exact), so that scores in tiny units do not square into float32's
+    subnormals; for scores of ordinary size the result is the same to the bit.
+    """
+    _, exponent = torch.frexp(values.abs().max())
+    values = values / torch.pow(2.0, (exponent - 1).to(values.dtype))
+    return (values - values.mean()) / values.std().clamp_min(1e-12)
+
+
 def fit_reinforce(policy, score, *, config, seed):
     """Train ``policy`` in place by REINFORCE on ``score`` (designs -> ``n`` scores).
 
@@ -106,7 +118,7 @@ def fit_reinforce(policy, score, *, config, seed):
         x = policy.sample(config.batch_size, gen)
         with torch.no_grad():
             values = score(x)
-            advantage = (values - values.mean()) / values.std().clamp_min(1e-12)
+            advantage = _standardized(values)
         loss = -(policy.log_prob(x) * advantage).mean()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
