@@ -225,7 +225,10 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
         near = None if separation is None else _NearCopies(*separation, n_designs)
         more = self.drop_duplicates or near is not None
         for Z0, y0 in self._start_points(n_designs):
-            Z, trajectory = self._search(Z0, y0)
+            if kept:
+                Z, trajectory = self._search_more(Z0, y0, np.asarray(kept))
+            else:
+                Z, trajectory = self._search(Z0, y0)
             if trajectory is not None:
                 # checked once per search, on the host copy: no synchronization per
                 # step
@@ -308,6 +311,11 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
     @abstractmethod
     def _search(self, Z0, y0):
         """End points of the search from ``Z0`` and the trajectory (or None)."""
+
+    def _search_more(self, Z0, y0, kept):
+        """:meth:`_search` from a later batch of start points, ``kept`` (encoded
+        proposals) already chosen; a search that can steer clear of them does."""
+        return self._search(Z0, y0)
 
     def _separation(self):
         """``(radius, scale)`` below which two proposals are one, or None.

@@ -49,7 +49,10 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
       the model was fitted on, and the design they decode to can score worse
       than the logits claim, or fall back onto a design of the data;
     - proposes only new designs (``drop_duplicates=True``): a design of the
-      data is a wasted experiment;
+      data is a wasted experiment. When too few remain (paths that reach the
+      same designs, near-copies), more paths start from the next best designs
+      of the data; on sequences each of them keeps its best design that is
+      neither in the data nor already proposed;
     - for sequences, proposes only designs whose adjacent token pairs all occur
       in the data (``support="pairs"``);
     - for continuous designs, proposes no two designs closer than
@@ -346,8 +349,29 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
             paths = 4 if is_discrete(self.design_space_) else 1
         return self._best_designs_first(n_designs * paths, n_designs)
 
-    def _search(self, Z0, y0):
-        """``n_steps_`` of gradient ascent on the model from every start point."""
+    def _search_more(self, Z0, y0, kept):
+        """Paths of a later batch keep their best design not yet proposed.
+
+        Each decoded path keeps its best new design; when the paths of the first
+        batch all reach the same few designs, those of the next batches keep the
+        best of what they pass that is neither in the data nor already kept.
+        """
+        space = self.design_space_
+        best = self.path_selection == "best"
+        if not (is_discrete(space) and self.drop_duplicates and best):
+            return self._search(Z0, y0)
+        L, C = space.sequence_length_, space.n_categories_
+        proposed = sequence_keys(_sequence_tokens(kept, L, C), C)
+        return self._search(Z0, y0, np.union1d(self._known_keys, proposed))
+
+    def _search(self, Z0, y0, known_keys=None):
+        """``n_steps_`` of gradient ascent on the model from every start point.
+
+        ``known_keys``: the sequences a decoded path may not keep, the data's
+        when None.
+        """
+        if known_keys is None:
+            known_keys = self._known_keys
         objective = self.estimator_.design_objective()
         space = self.design_space_
         best = self.path_selection == "best"
@@ -363,7 +387,7 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
                 n_categories=space.n_categories_,
                 soft_interpolation=space.soft_interpolation,
                 selection=self.path_selection,
-                known_keys=self._known_keys if best and self.drop_duplicates else None,
+                known_keys=known_keys if best and self.drop_duplicates else None,
                 allowed_pairs=self._allowed_pairs if self.support else None,
                 max_changes=self.max_changes,
             )

@@ -1,6 +1,7 @@
 """The proposer of OfflineDesignOptimizer: paths per design, the best decoded design
 of each path, trust regions, the adjacent-pair support rule, new designs."""
 
+import warnings
 from contextlib import nullcontext
 
 import numpy as np
@@ -434,3 +435,21 @@ def test_too_few_separated_designs_are_returned_with_a_warning():
         designs = opt.propose(40)
     assert 0 < len(designs) < 40
     assert _closest_pair(designs, X.std(axis=0)) >= 0.5
+
+
+def test_later_paths_keep_designs_not_yet_proposed():
+    # one best design: every path of the first batch reaches it, so the next
+    # batches must keep the best of what else they pass, or few designs come back
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 4, size=(60, 6))
+    y = (X == 2).sum(axis=1) + 0.1 * rng.normal(size=60)
+    # the reference step on logits: paths leap to the best design
+    opt = OfflineDesignOptimizer(
+        model(max_iter=100, ascent_step_size=2.0), random_state=0
+    ).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no shortfall
+        designs = opt.propose(6)
+    assert len(rows(designs)) == 6 and not rows(designs) & rows(X)
+    twos = (designs == 2).sum(axis=1)
+    assert twos[0] == 6 and (twos[1:] == 5).all()
