@@ -8,7 +8,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from ._compat import Interval, _fit_context
 from ._persistence import fit_or_unfit
 from ._space_base import _DesignSpace, _is_string_data
-from ._validation import check_bounds
+from ._validation import check_bounds, check_not_temporal
 
 
 class Box(_DesignSpace):
@@ -63,6 +63,7 @@ class Box(_DesignSpace):
                 "Box holds continuous designs but X contains strings; use "
                 "CategoricalSequence for sequences of tokens."
             )
+        check_not_temporal(X, "X")
         X = check_array(
             X, dtype=[np.float64, np.float32], ensure_min_samples=ensure_min_samples
         )

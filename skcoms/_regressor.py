@@ -24,7 +24,7 @@ from ._torch.network import (
 )
 from ._torch.objective import DesignObjective
 from ._torch.train import ALPHA_MAX, ALPHA_MIN, TrainingConfig
-from ._validation import check_scores, warn_if_constant
+from ._validation import check_not_temporal, check_scores, warn_if_constant
 from .exceptions import TrainingInterruptedWarning
 
 # A fixed alpha lets the gap between the model's value on the ascent's designs and on
@@ -340,6 +340,8 @@ class ConservativeObjectiveRegressor(
         return self._fit_validated(X, y, alpha, _draw_seed(self.random_state))
 
     def _validate_training_data(self, X, y):
+        check_not_temporal(X, "X")
+        check_not_temporal(y, "y")
         X, y = validate_data(
             self,
             X,
@@ -541,6 +543,7 @@ class ConservativeObjectiveRegressor(
         design ascent keep the network's own precision.
         """
         check_is_fitted(self)
+        check_not_temporal(X, "X")
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
         pred = predict_network(
             self.network_,

@@ -94,6 +94,7 @@ def check_scores(y, name="y"):
     Run after ``validate_data`` too: an object array holding ``None`` passes its
     finiteness check before it is cast to floats, where ``None`` becomes NaN.
     """
+    check_not_temporal(y, name)
     try:
         y = np.asarray(y, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -152,6 +153,27 @@ def warn_if_constant(y, estimator):
         )
 
 
+def check_not_temporal(values, name):
+    """Reject dates and durations (numpy or pandas): designs and scores are numbers.
+
+    Without this, ``datetime64`` values pass as nanoseconds or days, and a table
+    that mixes them with numbers fails inside numpy.
+    """
+    dtypes = getattr(values, "dtypes", None)
+    if dtypes is not None and not isinstance(dtypes, np.dtype):  # a DataFrame
+        columns = [str(c) for c, t in dtypes.items() if getattr(t, "kind", "") in "Mm"]
+        found = f"column {columns[0]!r}" if columns else None
+    else:
+        kind = getattr(getattr(values, "dtype", None), "kind", "")
+        found = f"dtype {values.dtype}" if kind in ("M", "m") else None
+    if found:
+        raise TypeError(
+            f"{name} holds dates or durations ({found}); designs and scores must be "
+            "numbers (or sequences of tokens). Convert them first, for example to "
+            "days since a reference date."
+        )
+
+
 def check_design_collection(X):
     """Reject what no design space reads, with a message saying why.
 
@@ -168,6 +190,7 @@ def check_design_collection(X):
         )
     if hasattr(X, "__len__") and len(X) == 0:
         raise ValueError("X holds no designs (0 samples); pass at least one design.")
+    check_not_temporal(X, "X")
     if isinstance(X, np.ndarray) and X.dtype.kind != "O":
         return
     try:

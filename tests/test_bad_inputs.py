@@ -29,6 +29,7 @@ RNG = np.random.RandomState(0)
 X = RNG.uniform(size=(20, 3))
 Y = X.sum(axis=1)
 TOKENS = RNG.randint(0, 4, size=(20, 5))
+DATES = np.datetime64("2026-01-01") + np.arange(20).astype("timedelta64[D]")
 Y_TOKENS = TOKENS.sum(axis=1).astype(float)
 STRINGS = ["ACGT", "CAGT", "GGTA", "TTAC"]
 
@@ -97,6 +98,42 @@ BAD_INPUTS = [
         "Sparse data",
     ),
     ("regressor: 3-D X", lambda f: tiny().fit(X[:, :, None], Y), ValueError, "dim 3"),
+    (
+        "regressor: dates as designs",
+        lambda f: tiny().fit(DATES[:, None], Y),
+        TypeError,
+        "X holds dates or durations (dtype datetime64[D])",
+    ),
+    (
+        "regressor: durations as scores",
+        lambda f: tiny().fit(X, DATES - DATES[0]),
+        TypeError,
+        "y holds dates or durations (dtype timedelta64[D])",
+    ),
+    (
+        "regressor: predict on dates",
+        lambda f: tiny().fit(X, Y).predict(np.stack([DATES] * 3, axis=1)),
+        TypeError,
+        "X holds dates or durations",
+    ),
+    (
+        "box: dates",
+        lambda f: Box().fit(DATES[:, None]),
+        TypeError,
+        "X holds dates or durations",
+    ),
+    (
+        "optimizer: a table with a column of dates",
+        lambda f: optimizer().fit(pd.DataFrame({"when": DATES, "x": Y}), Y),
+        TypeError,
+        "X holds dates or durations (column 'when')",
+    ),
+    (
+        "optimizer: dates as scores",
+        lambda f: optimizer().fit(X, pd.Series(DATES)),
+        TypeError,
+        "y holds dates or durations",
+    ),
     (
         "regressor: NaN learning rate",
         lambda f: tiny(learning_rate_init=np.nan).fit(X, Y),
