@@ -159,13 +159,16 @@ def check_not_temporal(values, name):
     Without this, ``datetime64`` values pass as nanoseconds or days, and a table
     that mixes them with numbers fails inside numpy.
     """
+    temporal = ("M", "m")  # numpy's kinds of datetime64 and timedelta64
     dtypes = getattr(values, "dtypes", None)
-    if dtypes is not None and not isinstance(dtypes, np.dtype):  # a DataFrame
-        columns = [str(c) for c, t in dtypes.items() if getattr(t, "kind", "") in "Mm"]
+    if hasattr(dtypes, "items"):  # a DataFrame: one dtype per column
+        columns = [
+            str(c) for c, t in dtypes.items() if getattr(t, "kind", "") in temporal
+        ]
         found = f"column {columns[0]!r}" if columns else None
-    else:
+    else:  # an array or a Series, whose dtype may be a pandas extension type
         kind = getattr(getattr(values, "dtype", None), "kind", "")
-        found = f"dtype {values.dtype}" if kind in ("M", "m") else None
+        found = f"dtype {values.dtype}" if kind in temporal else None
     if found:
         raise TypeError(
             f"{name} holds dates or durations ({found}); designs and scores must be "

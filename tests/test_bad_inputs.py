@@ -557,3 +557,15 @@ def test_constant_scores_fit_with_a_warning():
 def test_a_mixed_case_alphabet_is_accepted_when_given():
     space = CategoricalSequence(alphabet="AaCc").fit(["Aa", "cC"])
     assert space.decode(space.encode(["aC", "Ac"])).tolist() == ["aC", "Ac"]
+
+
+@pytest.mark.parametrize("dtype", ["string", "category", "object"])
+def test_pandas_series_of_sequences_are_read_as_the_strings_they_hold(dtype):
+    strings = ["".join("ACGT"[t] for t in row) for row in TOKENS]
+    y = pd.Series(Y, dtype="Float64")
+    proposals = optimizer(random_state=0).fit(pd.Series(strings, dtype=dtype), y)
+    expected = optimizer(random_state=0).fit(strings, Y)
+    np.testing.assert_array_equal(proposals.propose(3), expected.propose(3))
+    with pytest.raises(TypeError, match=re.escape("column 'when'")):
+        frame = pd.DataFrame({"s": pd.Series(strings, dtype=dtype), "when": DATES})
+        optimizer().fit(frame, Y)
