@@ -39,6 +39,7 @@ from ._validation import (
     check_finite_proposals,
     check_magnitude,
     check_n_designs,
+    check_not_temporal,
     check_scores,
 )
 from .spaces import Box, CategoricalSequence, _is_string_data, infer_design_space
@@ -54,6 +55,8 @@ def _validate_designs(estimator, design_space, X, y):
     ``estimator``); string designs are validated by the space.
     """
     check_design_collection(X)
+    # before validate_data, which reads dates as numbers or fails on them
+    check_not_temporal(y, "y")
     space = infer_design_space(X) if design_space is None else clone(design_space)
     if isinstance(space, Box):
         if _is_string_data(X):

@@ -137,9 +137,7 @@ class CMAESOptimizer(_BaseModelOptimizer):
     def _fit_search(self):
         _import_cma()
         self._feature_mean, self._feature_scale = mean_and_scale(self._designs)
-        self._score_mean, self._score_scale = (
-            float(v[0]) for v in mean_and_scale(self._scores[:, None])
-        )
+        self._score_mean, self._score_scale = mean_and_scale(self._scores)
         self._cma_seed = check_random_state(self.random_state).randint(2**31 - 1)
 
     def _options(self, n_features):

@@ -364,7 +364,7 @@ class ConservativeObjectiveRegressor(
         hidden = self._hidden_sizes()
         device = resolve_device(self.device)
         x_mean, x_scale = mean_and_scale(X)
-        y_mean, y_scale = (float(v[0]) for v in mean_and_scale(y[:, None]))
+        y_mean, y_scale = mean_and_scale(y)
         n_features = X.shape[1]
         step = self.ascent_step_size * (
             math.sqrt(n_features) if self.scale_step_by_sqrt_dim else 1.0

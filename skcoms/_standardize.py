@@ -19,14 +19,17 @@ def mean_and_scale(X):
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
+    X : array-like of shape (n_samples, n_features) or (n_samples,)
         Finite values.
 
     Returns
     -------
-    mean, scale : ndarray of shape (n_features,)
+    mean, scale : ndarray of shape (n_features,), or floats for 1-D ``X``
     """
     X = np.asarray(X, dtype=np.float64)
+    if X.ndim == 1:
+        mean, scale = mean_and_scale(X[:, None])
+        return float(mean[0]), float(scale[0])
     size = np.abs(X).max(axis=0)
     # size = m * 2**e with 0.5 <= m < 1 (e = 0 for size 0): divide by 2**(e - 1)
     _, exponent = np.frexp(size)

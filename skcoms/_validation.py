@@ -94,7 +94,6 @@ def check_scores(y, name="y"):
     Run after ``validate_data`` too: an object array holding ``None`` passes its
     finiteness check before it is cast to floats, where ``None`` becomes NaN.
     """
-    check_not_temporal(y, name)
     try:
         y = np.asarray(y, dtype=np.float64)
     except (TypeError, ValueError) as exc:

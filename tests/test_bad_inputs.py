@@ -135,6 +135,12 @@ BAD_INPUTS = [
         "y holds dates or durations",
     ),
     (
+        "optimizer: time-zone-aware dates as scores",
+        lambda f: optimizer().fit(X, pd.Series(DATES).dt.tz_localize("UTC")),
+        TypeError,
+        "y holds dates or durations (dtype datetime64[",
+    ),
+    (
         "regressor: NaN learning rate",
         lambda f: tiny(learning_rate_init=np.nan).fit(X, Y),
         ValueError,
