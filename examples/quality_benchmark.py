@@ -196,6 +196,7 @@ VARIANTS = (
     "ensemble-min-proposer",
     "holdout-20",
     "repeats-5",
+    "sharpness-0.1",
 )
 # the package's other optimizers with their defaults, run when named with --methods
 # (or all of them with "baselines"); BO-qEI needs skcoms[botorch], CMA-ES skcoms[cma]
@@ -236,6 +237,7 @@ MODEL_VARIANTS = {
     "one-set": {"allow_plain": "auto", "n_repeats": 1},
     "holdout-20": {"holdout_fraction": 0.2},
     "repeats-5": {"n_repeats": 5},
+    "sharpness-0.1": {"sharpness_limit": 0.1},
 }
 LABELS = {
     "default": "OfflineDesignOptimizer()",
@@ -260,6 +262,7 @@ LABELS = {
     "ensemble-min-proposer": "ensemble of 5, min, package proposer",
     "holdout-20": "default with holdout_fraction=0.2",
     "repeats-5": "default with n_repeats=5",
+    "sharpness-0.1": "default with sharpness_limit=0.1",
     "grad-mean": "ensemble of 5, mean, gradient ascent",
     "grad-min": "ensemble of 5, min, gradient ascent",
     "cmaes": 'CMAESOptimizer(covariance="diagonal")',

@@ -34,6 +34,13 @@ class EnsembleObjectiveRegressor(ConservativeObjectiveRegressor):
         The fit term; see :class:`~skcoms.ConservativeObjectiveRegressor`.
     listnet_temperature : float > 0, default=1.0
         See :class:`~skcoms.ConservativeObjectiveRegressor`.
+    sharpness_limit : float > 0 or None, default=None
+        A sharpness constraint on each network; see
+        :class:`~skcoms.ConservativeObjectiveRegressor`.
+    sharpness_radius : float > 0, default=0.05
+        See :class:`~skcoms.ConservativeObjectiveRegressor`.
+    sharpness_learning_rate : float > 0, default=0.1
+        See :class:`~skcoms.ConservativeObjectiveRegressor`.
     alpha : float >= 0 or "auto", default=0.0
         Weight of the conservative term of each member; ``"auto"`` tunes it by
         dual descent toward ``overestimation_limit``. With a fixed alpha > 0, the
@@ -115,6 +122,9 @@ class EnsembleObjectiveRegressor(ConservativeObjectiveRegressor):
         activation="relu",
         loss="squared_error",
         listnet_temperature=1.0,
+        sharpness_limit=None,
+        sharpness_radius=0.05,
+        sharpness_learning_rate=0.1,
         alpha=0.0,
         overestimation_limit=0.5,
         alpha_init=0.1,
@@ -138,6 +148,9 @@ class EnsembleObjectiveRegressor(ConservativeObjectiveRegressor):
             activation=activation,
             loss=loss,
             listnet_temperature=listnet_temperature,
+            sharpness_limit=sharpness_limit,
+            sharpness_radius=sharpness_radius,
+            sharpness_learning_rate=sharpness_learning_rate,
             alpha=alpha,
             overestimation_limit=overestimation_limit,
             alpha_init=alpha_init,

@@ -112,6 +112,20 @@ class ConservativeObjectiveRegressor(
         package's default model for continuous designs uses 4 (measured across
         the continuous tasks, README "Design quality"). Unused with the squared
         error.
+    sharpness_limit : float > 0 or None, default=None
+        A constraint on the sharpness of each network (IGNITE, Dao et al.,
+        2024): how much the mean of its standardized predictions on a minibatch
+        rises when its weights move by ``sharpness_radius`` (the norm over all
+        of its weights) in the direction that raises it most, at most this many
+        standard deviations of ``y``. A multiplier per network, from 0 and
+        updated by dual ascent, weighs the sharpness in the loss. Each training
+        step then costs one more forward and backward pass on the minibatch.
+        None trains without it.
+    sharpness_radius : float > 0, default=0.05
+        The norm of that weight perturbation (``sharpness_limit`` only).
+    sharpness_learning_rate : float > 0, default=0.1
+        The step of the multiplier's dual ascent, ``lambda <- max(0, lambda +
+        rate * (sharpness - sharpness_limit))`` (``sharpness_limit`` only).
     alpha : float >= 0 or "auto", default="auto"
         Weight of the conservative term. ``"auto"`` tunes it by dual descent toward
         ``overestimation_limit``; a float fixes it (0 is plain regression).
@@ -175,6 +189,9 @@ class ConservativeObjectiveRegressor(
         epoch's last minibatch.
     alpha_curve_ : list of float
         Alpha at the end of each epoch.
+    sharpness_curve_ : list of float
+        The sharpness per epoch (mean over minibatches and networks), in
+        standard deviations of ``y``; empty without ``sharpness_limit``.
     alpha_ : float
         Final alpha.
     ascent_step_size_ : float
@@ -201,6 +218,9 @@ class ConservativeObjectiveRegressor(
     R.-X. Tan et al. "Offline Model-Based Optimization by Learning to Rank."
     ICLR 2025.
 
+    M. C. Dao, P. L. Nguyen, T. N. Truong, T. N. Hoang. "Incorporating Surrogate
+    Gradient Norm to Improve Offline Optimization Techniques." NeurIPS 2024.
+
     Examples
     --------
     >>> import numpy as np
@@ -218,6 +238,9 @@ class ConservativeObjectiveRegressor(
         "activation": [StrOptions(set(ACTIVATIONS))],
         "loss": [StrOptions({"squared_error", "listnet"})],
         "listnet_temperature": [Interval(Real, 0, None, closed="neither")],
+        "sharpness_limit": [Interval(Real, 0, None, closed="neither"), None],
+        "sharpness_radius": [Interval(Real, 0, None, closed="neither")],
+        "sharpness_learning_rate": [Interval(Real, 0, None, closed="neither")],
         "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "overestimation_limit": [Interval(Real, None, None, closed="neither")],
         "alpha_init": [Interval(Real, 0, None, closed="neither")],
@@ -244,6 +267,9 @@ class ConservativeObjectiveRegressor(
         activation="relu",
         loss="squared_error",
         listnet_temperature=1.0,
+        sharpness_limit=None,
+        sharpness_radius=0.05,
+        sharpness_learning_rate=0.1,
         alpha="auto",
         overestimation_limit=0.5,
         alpha_init=0.1,
@@ -266,6 +292,9 @@ class ConservativeObjectiveRegressor(
         self.activation = activation
         self.loss = loss
         self.listnet_temperature = listnet_temperature
+        self.sharpness_limit = sharpness_limit
+        self.sharpness_radius = sharpness_radius
+        self.sharpness_learning_rate = sharpness_learning_rate
         self.alpha = alpha
         self.overestimation_limit = overestimation_limit
         self.alpha_init = alpha_init
@@ -408,6 +437,7 @@ class ConservativeObjectiveRegressor(
         self.mse_curve_ = history.mse
         self.overestimation_curve_ = history.overestimation
         self.alpha_curve_ = history.alpha
+        self.sharpness_curve_ = history.sharpness
         self.alpha_ = history.alpha[-1]
         return self
 
@@ -454,6 +484,11 @@ class ConservativeObjectiveRegressor(
             cuda_graph=bool(self.cuda_graph),
             loss=self.loss if loss is None else loss,
             listnet_temperature=float(self.listnet_temperature),
+            sharpness_limit=(
+                None if self.sharpness_limit is None else float(self.sharpness_limit)
+            ),
+            sharpness_radius=float(self.sharpness_radius),
+            sharpness_learning_rate=float(self.sharpness_learning_rate),
         )
 
     def __sklearn_is_fitted__(self):

@@ -121,6 +121,13 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         held-out designs (ListNet's predictions are first mapped onto ``y``).
     listnet_temperature : float > 0, default=1.0
         See :class:`~skcoms.ConservativeObjectiveRegressor`.
+    sharpness_limit : float > 0 or None, default=None
+        A sharpness constraint on each network; see
+        :class:`~skcoms.ConservativeObjectiveRegressor`.
+    sharpness_radius : float > 0, default=0.05
+        See :class:`~skcoms.ConservativeObjectiveRegressor`.
+    sharpness_learning_rate : float > 0, default=0.1
+        See :class:`~skcoms.ConservativeObjectiveRegressor`.
     n_ascent_steps : int >= 1, default=10
         Gradient-ascent steps used to find the negatives ``x-``.
     ascent_step_size : float > 0, default=0.05
@@ -229,6 +236,9 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         activation="relu",
         loss="squared_error",
         listnet_temperature=1.0,
+        sharpness_limit=None,
+        sharpness_radius=0.05,
+        sharpness_learning_rate=0.1,
         n_ascent_steps=10,
         ascent_step_size=0.05,
         scale_step_by_sqrt_dim=True,
@@ -254,6 +264,9 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         self.activation = activation
         self.loss = loss
         self.listnet_temperature = listnet_temperature
+        self.sharpness_limit = sharpness_limit
+        self.sharpness_radius = sharpness_radius
+        self.sharpness_learning_rate = sharpness_learning_rate
         self.n_ascent_steps = n_ascent_steps
         self.ascent_step_size = ascent_step_size
         self.scale_step_by_sqrt_dim = scale_step_by_sqrt_dim

@@ -35,17 +35,24 @@ def _plain_coms(weights, biases, X, y, config, seed, activation=torch.tanh):
     which fits the scores divided by the temperature: the model's scores in units
     of ``y`` are the output times the temperature, and the negatives are mined and
     the over-estimation measured on those.
+
+    With ``config.sharpness_limit`` set, the sharpness constraint as Dao et al.
+    (2024) state it: the rise of the mean score on the minibatch when the weights
+    move by ``rho`` along its gradient, weighted by a multiplier that takes steps
+    of dual ascent from 0.
     """
     params = [p.clone().requires_grad_(True) for p in weights + biases]
     n_layers = len(weights)
 
-    def f(x):
+    def f(x, values=params):
         h = x
         for i in range(n_layers):
-            h = h @ params[i][0] + params[n_layers + i][0]
+            h = h @ values[i][0] + values[n_layers + i][0]
             if i < n_layers - 1:
                 h = activation(h)
         return h[:, 0]
+
+    multiplier = 0.0
 
     log_alpha = torch.tensor([math.log(config.alpha_init)], dtype=X.dtype)
     log_alpha.requires_grad_(True)
@@ -75,6 +82,22 @@ def _plain_coms(weights, biases, X, y, config, seed, activation=torch.tanh):
             loss = fit + alpha * overestimation
             opt.zero_grad()
             loss.backward()
+            if config.sharpness_limit is not None:
+                near = torch.autograd.grad(scale * f(xb).mean(), params)
+                norm = torch.sqrt(sum(g.square().sum() for g in near))
+                moved = [
+                    p.detach() + config.sharpness_radius * g / norm
+                    for p, g in zip(params, near)
+                ]
+                moved = [p.requires_grad_(True) for p in moved]
+                risen = scale * f(xb, moved).mean()
+                far = torch.autograd.grad(risen, moved)
+                for p, g_far, g_near in zip(params, far, near):
+                    p.grad += multiplier * (g_far - g_near)
+                sharpness = risen.item() - scale * pred.mean().item()
+                excess = sharpness - config.sharpness_limit
+                rate = config.sharpness_learning_rate
+                multiplier = max(0.0, multiplier + rate * excess)
             opt.step()
             if dual:
                 alpha_loss = log_alpha.exp() * (
@@ -110,6 +133,44 @@ def test_training_matches_a_plain_autograd_implementation(alpha, activation):
     if alpha is None:
         assert history.alpha[-1] == pytest.approx(expected_alpha, rel=1e-9)
         assert history.alpha[-1] != pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+@pytest.mark.parametrize("alpha", [None, 0.5, 0.0])
+def test_sharpness_constraint_matches_a_plain_autograd_implementation(
+    alpha, activation
+):
+    gen = make_generator(0)
+    X = torch.randn(40, 3, generator=gen, dtype=torch.float64)
+    y = torch.sin(X).sum(1)
+    net = StackedMLP.initialize(
+        1, [3, 8, 8, 1], activation, make_generator(1), "cpu", torch.float64
+    )
+    # the sharpness is at least rho (the output bias alone): the limit binds
+    config = _config(
+        alpha,
+        sharpness_limit=0.05,
+        sharpness_radius=0.1,
+        sharpness_learning_rate=5.0,
+        learning_rate=0.01,
+        n_epochs=3,
+    )
+    expected, _ = _plain_coms(
+        net.weights, net.biases, X, y, config, 2, activation=getattr(torch, activation)
+    )
+    free = StackedMLP(
+        [w.clone() for w in net.weights], [b.clone() for b in net.biases], activation
+    )
+    history = train_conservative(net, X, y, config, make_generator(2))
+    for got, want in zip(net.parameters(), expected):
+        torch.testing.assert_close(got, want, rtol=1e-9, atol=1e-11)
+    assert len(history.sharpness) == 3
+    assert all(s > 0.1 for s in history.sharpness)
+    # the constraint moved the weights: without it they end elsewhere
+    config.sharpness_limit = None
+    unconstrained = train_conservative(free, X, y, config, make_generator(2))
+    assert unconstrained.sharpness == []
+    assert not torch.allclose(free.weights[0], net.weights[0], atol=1e-6)
 
 
 @pytest.mark.parametrize("temperature", [1.0, 4.0])

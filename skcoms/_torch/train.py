@@ -39,6 +39,10 @@ class TrainingConfig:
     cuda_graph: bool = True  # replay the inner ascent as a CUDA graph on CUDA devices
     loss: str = "squared_error"  # the fit term: "squared_error" or "listnet"
     listnet_temperature: float = 1.0  # ListNet's target is softmax(y / temperature)
+    # None: no sharpness constraint; else its limit epsilon (see _Trainer.sharpen)
+    sharpness_limit: float | None = None
+    sharpness_radius: float = 0.05  # rho: the norm of the weight perturbation
+    sharpness_learning_rate: float = 0.1  # the multiplier's step (dual ascent)
 
 
 @dataclass
@@ -53,6 +57,7 @@ class TrainingHistory:
     interrupted: bool = False
     final_alpha: list = field(default_factory=list)  # per member
     final_overestimation: list = field(default_factory=list)  # per member
+    sharpness: list = field(default_factory=list)  # empty without the constraint
 
 
 def _epoch_order(n, generator, device):
@@ -107,6 +112,9 @@ class _Trainer:
             config.cuda_graph and device.type == "cuda" and self.conservative
         )
         self._graph = None
+        self.sharp = config.sharpness_limit is not None
+        # the multiplier of the sharpness constraint, per member, from 0
+        self.sharpness_multiplier = torch.zeros(k, device=device, dtype=dtype)
 
     def alpha(self):
         return self.log_alpha.exp() if self.dual else self.fixed_alpha
@@ -212,6 +220,15 @@ class _Trainer:
             scores_grad = residual
         for p, grad in zip(net.parameters(), backward(scores_grad / size)):
             p.grad = grad
+        if self.sharp:
+            # d(mean score on the minibatch)/d(weights): the same backward pass,
+            # 1 / B on the data rows and 0 on the negatives
+            mean_grad = torch.zeros_like(scores_grad)
+            mean_grad[:, :size] = self.score_scale / size
+            sharpness = self.sharpen(shared, pred, backward(mean_grad))
+            loss = loss + self.sharpness_multiplier * sharpness
+        else:
+            sharpness = torch.zeros_like(loss)
         if self.dual:
             # dual descent: alpha grows while the over-estimation exceeds its limit
             slack = self.config.overestimation_limit - overestimation
@@ -219,13 +236,49 @@ class _Trainer:
         self.optimizer.step()
         if self.dual:
             self.log_alpha.clamp_(math.log(ALPHA_MIN), math.log(ALPHA_MAX))
-        return torch.stack([loss, fit, overestimation])
+        return torch.stack([loss, fit, overestimation, sharpness])
+
+    def sharpen(self, shared, pred, mean_grad):
+        """Add the sharpness constraint's gradient; return each member's sharpness.
+
+        The sharpness of a member is how much the mean of its scores on the
+        minibatch (standardized units of ``y``) rises when its weights move by
+        ``rho`` (``sharpness_radius``, the norm over all of its weights) along
+        the gradient of that mean, ``h(w + rho g / |g|) - h(w)``, about
+        ``rho |g|`` (Dao et al., 2024). The constraint keeps it at most
+        ``epsilon`` (``sharpness_limit``): each member's multiplier ``lambda``
+        weighs the sharpness in the loss, and its gradient with respect to the
+        weights, the direction held fixed as sharpness-aware minimization does,
+        is ``lambda * (g(w + rho g / |g|) - g)``; ``lambda`` then takes a step
+        of dual ascent, ``max(0, lambda + eta * (sharpness - epsilon))``. It
+        costs one more forward and backward pass on the minibatch.
+        """
+        config, net = self.config, self.net
+        params = net.parameters()
+        n_members = net.n_members
+        norm = torch.zeros(n_members, device=pred.device, dtype=pred.dtype)
+        for g in mean_grad:
+            norm += g.reshape(n_members, -1).square().sum(1)
+        scale = config.sharpness_radius / norm.sqrt().clamp_min(1e-12)
+        saved = [p.clone() for p in params]
+        for p, g in zip(params, mean_grad):
+            p.add_(g * scale.view(-1, *([1] * (g.dim() - 1))))
+        out, backward = self._forward_backward(shared)
+        weight = torch.full_like(out, self.score_scale / shared.shape[1])
+        for p, g_far, g_near, old in zip(params, backward(weight), mean_grad, saved):
+            p.copy_(old)
+            multiplier = self.sharpness_multiplier.view(-1, *([1] * (g_far.dim() - 1)))
+            p.grad += multiplier * (g_far - g_near)
+        sharpness = (out.mean(1) - pred.mean(1)) * self.score_scale
+        step = config.sharpness_learning_rate * (sharpness - config.sharpness_limit)
+        self.sharpness_multiplier.add_(step).clamp_(min=0.0)
+        return sharpness
 
     def epoch(self, X, y, order):
-        """Mean loss, mse, over-estimation and alpha per member (a 4 x K tensor)."""
+        """Mean loss, fit, over-estimation, sharpness, and alpha per member (5 x K)."""
         n, batch_size = X.shape[0], min(self.config.batch_size, X.shape[0])
         device = self.net.weights[0].device
-        totals = torch.zeros(3, self.net.n_members, device=device, dtype=X.dtype)
+        totals = torch.zeros(4, self.net.n_members, device=device, dtype=X.dtype)
         for start in range(0, n, batch_size):
             idx = order[start : start + batch_size]
             # data kept in host memory is streamed to the device one minibatch at a time
@@ -294,13 +347,15 @@ def train_conservative(net, X, y, config, generator, on_epoch=None):
             order = _epoch_order(X.shape[0], generator, X.device)
             # the one host synchronization of the epoch
             stats = trainer.epoch(X, y, order).cpu()
-            loss, mse, overestimation, alpha = stats.mean(1).tolist()
+            loss, mse, overestimation, sharpness, alpha = stats.mean(1).tolist()
             _check_finite(epoch, loss, overestimation, alpha)
             history.loss.append(loss)
             history.mse.append(mse)
             history.overestimation.append(overestimation)
             history.alpha.append(alpha)
-            history.final_alpha = stats[3].tolist()
+            if trainer.sharp:
+                history.sharpness.append(sharpness)
+            history.final_alpha = stats[4].tolist()
             history.final_overestimation = stats[2].tolist()
             history.n_epochs = epoch
             snapshot = [p.detach().clone() for p in net.parameters()]
