@@ -280,6 +280,14 @@ USAGE_ERRORS = {
         ["--listnet-temperature", "2", "--method", "gradient-ascent"],
         "--listnet-temperature applies to --method coms only",
     ),
+    "zero sharpness limit": (
+        ["--sharpness-limit", "0"],
+        "--sharpness-limit: must be a number > 0",
+    ),
+    "sharpness limit for a baseline": (
+        ["--sharpness-limit", "0.2", "--method", "ensemble-mean"],
+        "--sharpness-limit applies to --method coms only",
+    ),
     "alphabet for numbers": (["--alphabet", "AB"], "--alphabet is for sequence"),
     "bad device": (["--device", "tpu"], "device='tpu' is not understood"),
 }
@@ -501,6 +509,15 @@ def test_listnet_temperature_default_per_design_space_and_option(
 
     model = make_optimizer("coms", discrete=discrete, **options).estimator
     assert model.listnet_temperature == expected
+
+
+@pytest.mark.parametrize("discrete", [True, False])
+def test_sharpness_limit_reaches_the_coms_model(discrete):
+    from skcoms._cli._methods import make_optimizer
+
+    assert make_optimizer("coms", discrete=discrete).estimator.sharpness_limit is None
+    model = make_optimizer("coms", discrete=discrete, sharpness_limit=0.2).estimator
+    assert model.sharpness_limit == 0.2
 
 
 @pytest.mark.parametrize("option", [{"alpha": 0.5}, {"overestimation_limit": 1.0}])

@@ -274,6 +274,30 @@ BAD_FIT = [
         ValueError,
         "'listnet_temperature'",
     ),
+    (
+        "zero sharpness limit",
+        {"sharpness_limit": 0.0},
+        X_OK,
+        Y_OK,
+        ValueError,
+        "'sharpness_limit'",
+    ),
+    (
+        "negative sharpness radius",
+        {"sharpness_radius": -0.1},
+        X_OK,
+        Y_OK,
+        ValueError,
+        "'sharpness_radius'",
+    ),
+    (
+        "zero sharpness rate",
+        {"sharpness_learning_rate": 0.0},
+        X_OK,
+        Y_OK,
+        ValueError,
+        "'sharpness_learning_rate'",
+    ),
     ("zero step size", {"ascent_step_size": 0.0}, X_OK, Y_OK, ValueError, "step"),
     ("bad activation", {"activation": "gelu"}, X_OK, Y_OK, ValueError, "activation"),
     ("bad layers", {"hidden_layer_sizes": (8, 0)}, X_OK, Y_OK, ValueError, "positive"),
@@ -454,3 +478,48 @@ def test_unknown_loss_is_a_clear_error(cliff_data):
     X, y = cliff_data
     with pytest.raises(ValueError, match="'loss' parameter"):
         ConservativeObjectiveRegressor(loss="hinge", **SMALL).fit(X, y)
+
+
+def test_sharpness_limit_holds_the_sharpness_near_it_and_is_inert_above_it():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, size=(500, 8))
+    y = -(X**2).sum(axis=1)
+    base = ConservativeObjectiveRegressor(
+        (64, 64), alpha=0.0, max_iter=20, n_iter_no_change=0, random_state=0
+    )
+    plain = clone(base).fit(X, y)
+    # a limit never reached leaves the multiplier at 0: the same fit, bit for bit
+    loose = clone(base).set_params(sharpness_limit=1e6).fit(X, y)
+    np.testing.assert_array_equal(loose.predict(X), plain.predict(X))
+    assert plain.sharpness_curve_ == []
+    assert len(loose.sharpness_curve_) == loose.n_iter_ == 20
+    free = loose.sharpness_curve_[-1]
+    # the sharpness is at least the radius (the output bias alone): 0.6 * free
+    # (about 0.08) is a limit the network can reach
+    assert 0.6 * free > 1.5 * base.sharpness_radius
+    tight = clone(base).set_params(sharpness_limit=0.6 * free)
+    tight.set_params(sharpness_learning_rate=10.0).fit(X, y)
+    # within 15% of the limit by the last epoch, and a worse fit for it
+    assert tight.sharpness_curve_[-1] == pytest.approx(0.6 * free, rel=0.15)
+    assert tight.score(X, y) < plain.score(X, y)
+
+
+@pytest.mark.parametrize("name", ["ensemble", "cv"])
+def test_sharpness_limit_reaches_every_network_of_ensembles_and_the_cv_model(name):
+    from skcoms import ConservativeObjectiveRegressorCV, EnsembleObjectiveRegressor
+
+    rng = np.random.RandomState(1)
+    X = rng.uniform(-1, 1, size=(200, 4))
+    y = np.sin(3 * X).sum(axis=1)
+    params = dict(hidden_layer_sizes=(16,), max_iter=4, random_state=0)
+    params.update(sharpness_limit=0.01, sharpness_learning_rate=10.0)
+    if name == "ensemble":
+        model = EnsembleObjectiveRegressor(n_members=3, **params)
+    else:
+        model = ConservativeObjectiveRegressorCV(alphas=(0.0, 0.1), **params)
+    model.fit(X, y)
+    assert len(model.sharpness_curve_) == model.n_iter_
+    assert model.get_params()["sharpness_limit"] == 0.01
+    unconstrained = clone(model).set_params(sharpness_limit=None).fit(X, y)
+    assert unconstrained.sharpness_curve_ == []
+    assert not np.allclose(model.predict(X), unconstrained.predict(X), atol=1e-4)

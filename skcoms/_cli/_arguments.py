@@ -272,6 +272,14 @@ def _add_method_options(propose):
         "designs, 1 for sequences)",
     )
     propose.add_argument(
+        "--sharpness-limit",
+        type=positive_float,
+        metavar="EPS",
+        help="constrain each network's sharpness (how much its mean prediction "
+        "rises when its weights move by 0.05) to at most EPS standard deviations "
+        "of the target (coms only; default: no constraint)",
+    )
+    propose.add_argument(
         "--max-iter",
         type=positive_int,
         metavar="EPOCHS",

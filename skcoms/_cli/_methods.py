@@ -136,7 +136,13 @@ METHODS = {
         "COMs",
         "conservative objective models",
         _coms,
-        ("alpha", "overestimation_limit", "loss", "listnet_temperature"),
+        (
+            "alpha",
+            "overestimation_limit",
+            "loss",
+            "listnet_temperature",
+            "sharpness_limit",
+        ),
         proposer=True,
     ),
     "gradient-ascent": Method(

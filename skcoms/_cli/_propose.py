@@ -14,6 +14,7 @@ _METHOD_OPTIONS = (
     ("--overestimation-limit", "overestimation_limit"),
     ("--loss", "loss"),
     ("--listnet-temperature", "listnet_temperature"),
+    ("--sharpness-limit", "sharpness_limit"),
 )
 
 
