@@ -1,5 +1,6 @@
 """Fitted state: pickles that record the skcoms version, fits that fail cleanly."""
 
+import inspect
 import warnings
 from contextlib import contextmanager
 
@@ -18,6 +19,9 @@ def _major_minor(version):
 
 class VersionedStateMixin:
     """Stores ``_skcoms_version`` in the pickle; warns on load across versions.
+
+    A pickle made before a parameter was added loads with that parameter at its
+    default (the behaviour the estimator had before it existed).
 
     Patch releases keep pickles compatible: only a different major or minor
     version warns, with an :class:`~skcoms.exceptions.InconsistentVersionWarning`
@@ -44,6 +48,10 @@ class VersionedStateMixin:
                 stacklevel=2,
             )
         super().__setstate__(state)
+        parameters = inspect.signature(type(self).__init__).parameters
+        for name, parameter in parameters.items():
+            if parameter.default is not parameter.empty and name not in self.__dict__:
+                setattr(self, name, parameter.default)
 
 
 @contextmanager

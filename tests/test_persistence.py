@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import joblib
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 
 import skcoms
@@ -150,6 +151,21 @@ def test_loading_across_patch_versions_is_silent(monkeypatch):
         warnings.simplefilter("error")
         restored = pickle.loads(payload)
     assert restored.propose(2).shape == (2, 3)
+
+
+def test_a_pickle_from_before_a_parameter_existed_loads_with_its_default():
+    model = tiny().fit(X, Y)
+    state = model.__getstate__()
+    # a model pickled before the sharpness constraint was added
+    for name in ("sharpness_limit", "sharpness_radius", "sharpness_learning_rate"):
+        del state[name]
+    restored = type(model).__new__(type(model))
+    restored.__setstate__(state)
+    assert restored.get_params() == model.get_params()
+    np.testing.assert_array_equal(restored.predict(X), model.predict(X))
+    np.testing.assert_array_equal(
+        restored.fit(X, Y).predict(X), clone(model).fit(X, Y).predict(X)
+    )
 
 
 def test_proposing_from_several_threads_agrees():
