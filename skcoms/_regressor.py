@@ -109,18 +109,20 @@ class ConservativeObjectiveRegressor(
         With ``loss="listnet"``, the list's target is the softmax of the
         standardized scores divided by this: above 1 it weighs the designs of a
         list more evenly, below 1 it concentrates on the list's best. The
-        package's default model for continuous designs uses 4 (measured across
+        package's default model for continuous designs uses 8 (measured across
         the continuous tasks, README "Design quality"). Unused with the squared
         error.
     sharpness_limit : float > 0 or None, default=None
         A constraint on the sharpness of each network (IGNITE, Dao et al.,
-        2024): how much the mean of its standardized predictions on a minibatch
-        rises when its weights move by ``sharpness_radius`` (the norm over all
-        of its weights) in the direction that raises it most, at most this many
-        standard deviations of ``y``. A multiplier per network, from 0 and
-        updated by dual ascent, weighs the sharpness in the loss. Each training
-        step then costs one more forward and backward pass on the minibatch.
-        None trains without it.
+        2024): how much the mean of its output on a minibatch rises when its
+        weights move by ``sharpness_radius`` (the norm over all of its weights)
+        in the direction that raises it most, at most this much, in the units
+        the network fits (standard deviations of ``y``; with ListNet, those
+        divided by ``listnet_temperature``). The output bias alone moves it by
+        ``sharpness_radius``, so the limit must be above that. A multiplier per
+        network, from 0 and updated by dual ascent, weighs the sharpness in the
+        loss. Each training step then costs one more forward and backward pass
+        on the minibatch. None trains without it.
     sharpness_radius : float > 0, default=0.05
         The norm of that weight perturbation (``sharpness_limit`` only).
     sharpness_learning_rate : float > 0, default=0.1
@@ -190,8 +192,8 @@ class ConservativeObjectiveRegressor(
     alpha_curve_ : list of float
         Alpha at the end of each epoch.
     sharpness_curve_ : list of float
-        The sharpness per epoch (mean over minibatches and networks), in
-        standard deviations of ``y``; empty without ``sharpness_limit``.
+        The sharpness per epoch (mean over minibatches and networks), in the
+        units of ``sharpness_limit``; empty without it.
     alpha_ : float
         Final alpha.
     ascent_step_size_ : float
@@ -466,6 +468,15 @@ class ConservativeObjectiveRegressor(
         )
 
     def _training_config(self, step, alpha, loss=None):
+        if (
+            self.sharpness_limit is not None
+            and self.sharpness_limit <= self.sharpness_radius
+        ):
+            raise ValueError(
+                f"sharpness_limit={self.sharpness_limit!r} can never be met: the "
+                "output bias alone moves the mean output by sharpness_radius="
+                f"{self.sharpness_radius!r}. Give a limit above the radius."
+            )
         # the settings of dual descent only matter without a fixed alpha
         dual = alpha is None
         return TrainingConfig(

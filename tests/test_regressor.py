@@ -291,6 +291,14 @@ BAD_FIT = [
         "'sharpness_radius'",
     ),
     (
+        "sharpness limit at the radius",
+        {"sharpness_limit": 0.05, "sharpness_radius": 0.05},
+        X_OK,
+        Y_OK,
+        ValueError,
+        "sharpness_limit=0.05 can never be met",
+    ),
+    (
         "zero sharpness rate",
         {"sharpness_learning_rate": 0.0},
         X_OK,
@@ -512,14 +520,14 @@ def test_sharpness_limit_reaches_every_network_of_ensembles_and_the_cv_model(nam
     X = rng.uniform(-1, 1, size=(200, 4))
     y = np.sin(3 * X).sum(axis=1)
     params = dict(hidden_layer_sizes=(16,), max_iter=4, random_state=0)
-    params.update(sharpness_limit=0.01, sharpness_learning_rate=10.0)
+    params.update(sharpness_limit=0.06, sharpness_learning_rate=10.0)
     if name == "ensemble":
         model = EnsembleObjectiveRegressor(n_members=3, **params)
     else:
         model = ConservativeObjectiveRegressorCV(alphas=(0.0, 0.1), **params)
     model.fit(X, y)
     assert len(model.sharpness_curve_) == model.n_iter_
-    assert model.get_params()["sharpness_limit"] == 0.01
+    assert model.get_params()["sharpness_limit"] == 0.06
     unconstrained = clone(model).set_params(sharpness_limit=None).fit(X, y)
     assert unconstrained.sharpness_curve_ == []
     assert not np.allclose(model.predict(X), unconstrained.predict(X), atol=1e-4)

@@ -37,7 +37,7 @@ def _plain_coms(weights, biases, X, y, config, seed, activation=torch.tanh):
     the over-estimation measured on those.
 
     With ``config.sharpness_limit`` set, the sharpness constraint as Dao et al.
-    (2024) state it: the rise of the mean score on the minibatch when the weights
+    (2024) state it: the rise of the mean output on the minibatch when the weights
     move by ``rho`` along its gradient, weighted by a multiplier that takes steps
     of dual ascent from 0.
     """
@@ -83,18 +83,18 @@ def _plain_coms(weights, biases, X, y, config, seed, activation=torch.tanh):
             opt.zero_grad()
             loss.backward()
             if config.sharpness_limit is not None:
-                near = torch.autograd.grad(scale * f(xb).mean(), params)
+                near = torch.autograd.grad(f(xb).mean(), params)
                 norm = torch.sqrt(sum(g.square().sum() for g in near))
                 moved = [
                     p.detach() + config.sharpness_radius * g / norm
                     for p, g in zip(params, near)
                 ]
                 moved = [p.requires_grad_(True) for p in moved]
-                risen = scale * f(xb, moved).mean()
+                risen = f(xb, moved).mean()
                 far = torch.autograd.grad(risen, moved)
                 for p, g_far, g_near in zip(params, far, near):
                     p.grad += multiplier * (g_far - g_near)
-                sharpness = risen.item() - scale * pred.mean().item()
+                sharpness = risen.item() - pred.mean().item()
                 excess = sharpness - config.sharpness_limit
                 rate = config.sharpness_learning_rate
                 multiplier = max(0.0, multiplier + rate * excess)

@@ -275,9 +275,10 @@ def _add_method_options(propose):
         "--sharpness-limit",
         type=positive_float,
         metavar="EPS",
-        help="constrain each network's sharpness (how much its mean prediction "
-        "rises when its weights move by 0.05) to at most EPS standard deviations "
-        "of the target (coms only; default: no constraint)",
+        help="constrain each network's sharpness (how much its mean output rises "
+        "when its weights move by 0.05) to at most EPS, in the units it fits: "
+        "standard deviations of the target, divided by the temperature with "
+        "listnet; EPS > 0.05 (coms only; default: no constraint)",
     )
     propose.add_argument(
         "--max-iter",

@@ -224,9 +224,11 @@ class _Trainer:
             # d(mean score on the minibatch)/d(weights): the same backward pass,
             # 1 / B on the data rows and 0 on the negatives
             mean_grad = torch.zeros_like(scores_grad)
-            mean_grad[:, :size] = self.score_scale / size
+            mean_grad[:, :size] = 1.0 / size
+            # the loss weighs the sharpness by the multiplier its gradient used
+            multiplier = self.sharpness_multiplier.clone()
             sharpness = self.sharpen(shared, pred, backward(mean_grad))
-            loss = loss + self.sharpness_multiplier * sharpness
+            loss = loss + multiplier * sharpness
         else:
             sharpness = torch.zeros_like(loss)
         if self.dual:
@@ -241,11 +243,13 @@ class _Trainer:
     def sharpen(self, shared, pred, mean_grad):
         """Add the sharpness constraint's gradient; return each member's sharpness.
 
-        The sharpness of a member is how much the mean of its scores on the
-        minibatch (standardized units of ``y``) rises when its weights move by
+        The sharpness of a member is how much the mean of its output on the
+        minibatch rises, in the units the network fits (standardized ``y``, or
+        that divided by the ListNet temperature), when its weights move by
         ``rho`` (``sharpness_radius``, the norm over all of its weights) along
         the gradient of that mean, ``h(w + rho g / |g|) - h(w)``, about
-        ``rho |g|`` (Dao et al., 2024). The constraint keeps it at most
+        ``rho |g|`` (Dao et al., 2024); ``|g| >= 1`` (the output bias), so it is
+        about ``rho`` or more. The constraint keeps it at most
         ``epsilon`` (``sharpness_limit``): each member's multiplier ``lambda``
         weighs the sharpness in the loss, and its gradient with respect to the
         weights, the direction held fixed as sharpness-aware minimization does,
@@ -264,12 +268,12 @@ class _Trainer:
         for p, g in zip(params, mean_grad):
             p.add_(g * scale.view(-1, *([1] * (g.dim() - 1))))
         out, backward = self._forward_backward(shared)
-        weight = torch.full_like(out, self.score_scale / shared.shape[1])
+        weight = torch.full_like(out, 1.0 / shared.shape[1])
         for p, g_far, g_near, old in zip(params, backward(weight), mean_grad, saved):
             p.copy_(old)
             multiplier = self.sharpness_multiplier.view(-1, *([1] * (g_far.dim() - 1)))
             p.grad += multiplier * (g_far - g_near)
-        sharpness = (out.mean(1) - pred.mean(1)) * self.score_scale
+        sharpness = out.mean(1) - pred.mean(1)
         step = config.sharpness_learning_rate * (sharpness - config.sharpness_limit)
         self.sharpness_multiplier.add_(step).clamp_(min=0.0)
         return sharpness
