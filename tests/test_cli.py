@@ -284,6 +284,10 @@ USAGE_ERRORS = {
         ["--sharpness-limit", "0"],
         "--sharpness-limit: must be a number > 0",
     ),
+    "sharpness limit at the radius": (
+        ["--sharpness-limit", "0.05"],
+        "--sharpness-limit must be above 0.05",
+    ),
     "sharpness limit for a baseline": (
         ["--sharpness-limit", "0.2", "--method", "ensemble-mean"],
         "--sharpness-limit applies to --method coms only",

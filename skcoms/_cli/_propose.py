@@ -35,6 +35,15 @@ def check_propose_options(args):
         for option, value in (("--max-iter", args.max_iter), ("--hidden", args.hidden)):
             if value is not None:
                 raise UsageError(f"{option} does not apply to --method {args.method}")
+    if args.sharpness_limit is not None:
+        from .. import ConservativeObjectiveRegressor
+
+        radius = ConservativeObjectiveRegressor().sharpness_radius
+        if args.sharpness_limit <= radius:
+            raise UsageError(
+                f"--sharpness-limit must be above {radius:g}: the output bias alone "
+                f"moves the mean output by that much, got {args.sharpness_limit:g}"
+            )
     if args.alphabet is not None:
         if len(args.alphabet) < 2 or len(set(args.alphabet)) != len(args.alphabet):
             raise UsageError(
