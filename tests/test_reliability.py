@@ -43,6 +43,20 @@ def regression_data(draw):
     return X, y, X_new
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_predictions_in_units_beyond_float32_are_finite(dtype):
+    # a column in units of 1e-178: its mean and scale underflow in float32
+    X = np.array([[1.95699763e-178], [0.0], [3.9e-178]])
+    y = np.array([0.0, 1.0, 0.5])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = tiny(dtype=dtype).fit(X, y)
+    pred = model.predict(X)
+    assert np.isfinite(pred).all()
+    # the rows are told apart: standardized, they are -1.2, 0 and 1.2
+    assert np.ptp(pred) > 0
+
+
 @given(data=regression_data(), dtype=st.sampled_from(["float32", "float64"]))
 @settings(max_examples=12, deadline=None)
 def test_predictions_are_finite_for_finite_input(data, dtype):

@@ -128,10 +128,11 @@ def predict_network(network, X, *, x_mean, x_scale, aggregate, device):
     -------
     pred : ndarray of shape (n,), or (n_members, n) with ``aggregate=None``; float64
     """
-    mean, scale = _standardization(network, x_mean, x_scale, device)
-    if mean.dtype != torch.float64:
+    if network.weights[0].dtype != torch.float64:
         network = network.astype(torch.float64)
-        mean, scale = mean.double(), scale.double()
+    # in float64 from the stored values: a column's mean and scale in tiny or huge
+    # units (1e-178, say) are zero or infinite in float32
+    mean, scale = _standardization(network, x_mean, x_scale, device)
     out = np.empty((network.n_members, X.shape[0]), dtype=np.float64)
     with torch.no_grad():
         for start in range(0, X.shape[0], _PREDICT_CHUNK):
