@@ -201,6 +201,7 @@ VARIANTS = (
     "holdout-20",
     "repeats-5",
     "sharpness-0.1",
+    "no-sharpness",
 )
 # the package's other optimizers with their defaults, run when named with --methods
 # (or all of them with "baselines"); BO-qEI needs skcoms[botorch], CMA-ES skcoms[cma]
@@ -242,6 +243,7 @@ MODEL_VARIANTS = {
     "holdout-20": {"holdout_fraction": 0.2},
     "repeats-5": {"n_repeats": 5},
     "sharpness-0.1": {"sharpness_limit": 0.1},
+    "no-sharpness": {"sharpness_limit": None},
 }
 LABELS = {
     "default": "OfflineDesignOptimizer()",
@@ -267,6 +269,7 @@ LABELS = {
     "holdout-20": "default with holdout_fraction=0.2",
     "repeats-5": "default with n_repeats=5",
     "sharpness-0.1": "default with sharpness_limit=0.1",
+    "no-sharpness": "default with sharpness_limit=None",
     "grad-mean": "ensemble of 5, mean, gradient ascent",
     "grad-min": "ensemble of 5, min, gradient ascent",
     "cmaes": 'CMAESOptimizer(covariance="diagonal")',

@@ -54,7 +54,7 @@ OVERESTIMATION_LIMIT = {"discrete": 2.0, "continuous": 0.5}
 # continuous designs with no more designs than features (as encoded), where alpha
 # is chosen among all the candidates, 0 included, over three sets of them
 DEFAULT_FIT = {
-    "discrete": {"loss": "squared_error", "n_members": 5},
+    "discrete": {"loss": "squared_error", "n_members": 5, "sharpness_limit": 0.1},
     "continuous": {"loss": "listnet", "listnet_temperature": 8.0, "n_ascent_steps": 15},
     # the temperature stays 8 for a user who sets loss="listnet" on such data
     "underdetermined": {
@@ -132,7 +132,8 @@ def default_model(
         A COMs model whose alpha is chosen from the data without an oracle
         (:class:`~skcoms.ConservativeObjectiveRegressorCV`; with
         ``loss="listnet", listnet_temperature=8.0, n_ascent_steps=15`` for
-        continuous designs, ``n_members=5`` for discrete ones),
+        continuous designs, ``n_members=5, sharpness_limit=0.1`` for discrete
+        ones),
         or a plain regression
         model (``alpha=0.0``) as the baselines use. With ``alpha`` or a setting of
         dual descent among ``params``, a
@@ -168,6 +169,8 @@ EnsembleObjectiveRegressor
     (15, 10)
     >>> default_model(True).n_members, default_model(False).n_members
     (5, 1)
+    >>> default_model(True).sharpness_limit, default_model(False).sharpness_limit
+    (0.1, None)
     >>> default_model(True, alpha="auto").overestimation_limit
     2.0
     >>> default_model(False, conservative=False).alpha

@@ -81,8 +81,9 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         when the data have no more designs than features, the squared error with
         10-step paths and the held-out error averaged over three sets of
         candidates (``allow_plain=True, n_repeats=3``); for categorical ones
-        ``ascent_step_size=2.0``, the squared error and five final networks
-        averaged (``n_members=5``). To search its parameters
+        ``ascent_step_size=2.0``, the squared error, five final networks
+        averaged (``n_members=5``) and each network's sharpness held at most
+        0.1 (``sharpness_limit=0.1``). To search its parameters
         (``estimator__alpha``), pass it explicitly.
     design_space : Box, CategoricalSequence or None, default=None
         How designs are encoded. ``None`` infers it from ``X`` (see

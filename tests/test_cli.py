@@ -519,7 +519,8 @@ def test_listnet_temperature_default_per_design_space_and_option(
 def test_sharpness_limit_reaches_the_coms_model(discrete):
     from skcoms._cli._methods import make_optimizer
 
-    assert make_optimizer("coms", discrete=discrete).estimator.sharpness_limit is None
+    default = make_optimizer("coms", discrete=discrete).estimator.sharpness_limit
+    assert default == (0.1 if discrete else None)
     model = make_optimizer("coms", discrete=discrete, sharpness_limit=0.2).estimator
     assert model.sharpness_limit == 0.2
 

@@ -116,6 +116,7 @@ def test_default_estimator_follows_the_design_space():
     ).get_params()
     assert continuous.get_params() == expected
     assert categorical.loss == "squared_error"
+    assert (categorical.n_members, categorical.sharpness_limit) == (5, 0.1)
     assert isinstance(categorical, ConservativeObjectiveRegressorCV)
     assert categorical.ascent_step_size == 2.0
     # sequences keep their model whatever the data's shape

@@ -278,7 +278,8 @@ def _add_method_options(propose):
         help="constrain each network's sharpness (how much its mean output rises "
         "when its weights move by 0.05) to at most EPS, in the units it fits: "
         "standard deviations of the target, divided by the temperature with "
-        "listnet; EPS > 0.05 (coms only; default: no constraint)",
+        "listnet; EPS > 0.05 (coms only; default: 0.1 for sequences, no "
+        "constraint for numeric designs)",
     )
     propose.add_argument(
         "--max-iter",
