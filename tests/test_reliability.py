@@ -66,7 +66,28 @@ def test_predictions_are_finite_for_finite_input(data, dtype):
         warnings.simplefilter("ignore")
         model = tiny(dtype=dtype).fit(X, y)
     assert np.isfinite(model.predict(X)).all()
-    assert np.isfinite(model.predict(X_new)).all()
+    # new designs are finite too, unless so far off the data (in its units of
+    # spread) that the network overflows: then a clear error, never a NaN
+    try:
+        pred = model.predict(X_new)
+    except ValueError as exc:
+        assert "standard deviations of the training data" in str(exc)
+        z = np.abs((X_new - model.x_mean_) / model.x_scale_).max()
+        assert not z < 1e30
+    else:
+        assert np.isfinite(pred).all()
+
+
+def test_predictions_that_overflow_are_a_clear_error():
+    # a column in units of 1e-309: a design at 1.0 lies beyond float64's range
+    # in standard deviations of the data
+    X, y = np.array([[2.22507386e-309], [0.0]]), np.array([0.0, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = tiny().fit(X, y)
+    assert np.isfinite(model.predict(X)).all()
+    with pytest.raises(ValueError, match="up to inf standard deviations"):
+        model.predict(np.array([[1.0]]))
 
 
 @given(

@@ -140,6 +140,14 @@ def predict_network(network, X, *, x_mean, x_scale, aggregate, device):
             chunk = chunk.to(device=device, dtype=mean.dtype)
             pred = network.forward((chunk - mean) / scale)
             out[:, start : start + _PREDICT_CHUNK] = pred.double().cpu().numpy()
+    if not np.isfinite(out).all():
+        with np.errstate(over="ignore", invalid="ignore"):
+            distance = np.abs((X - np.asarray(x_mean)) / np.asarray(x_scale)).max()
+        raise ValueError(
+            "The model's predictions overflow: X holds designs up to "
+            f"{distance:.3g} standard deviations of the training data from its "
+            "mean, beyond what the network can evaluate. Check the units of X."
+        )
     if aggregate is None:
         return out
     return out.min(0) if aggregate == "min" else out.mean(0)
