@@ -121,8 +121,9 @@ class ConservativeObjectiveRegressor(
         divided by ``listnet_temperature``). The output bias alone moves it by
         ``sharpness_radius``, so the limit must be above that. A multiplier per
         network, from 0 and updated by dual ascent, weighs the sharpness in the
-        loss. Each training step then costs one more forward and backward pass
-        on the minibatch. None trains without it.
+        loss. Each training step then costs one more backward pass (for the
+        gradient of the mean) and a forward and backward pass at the moved
+        weights. None trains without it.
     sharpness_radius : float > 0, default=0.05
         The norm of that weight perturbation (``sharpness_limit`` only).
     sharpness_learning_rate : float > 0, default=0.1

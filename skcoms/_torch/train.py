@@ -254,8 +254,9 @@ class _Trainer:
         weighs the sharpness in the loss, and its gradient with respect to the
         weights, the direction held fixed as sharpness-aware minimization does,
         is ``lambda * (g(w + rho g / |g|) - g)``; ``lambda`` then takes a step
-        of dual ascent, ``max(0, lambda + eta * (sharpness - epsilon))``. It
-        costs one more forward and backward pass on the minibatch.
+        of dual ascent, ``max(0, lambda + eta * (sharpness - epsilon))``. With
+        the caller's backward pass for ``g``, it costs a backward pass and a
+        forward and backward pass at the moved weights.
         """
         config, net = self.config, self.net
         params = net.parameters()
