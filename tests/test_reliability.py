@@ -53,7 +53,7 @@ def test_predictions_in_units_beyond_float32_are_finite(dtype):
         model = tiny(dtype=dtype).fit(X, y)
     pred = model.predict(X)
     assert np.isfinite(pred).all()
-    # the rows are told apart: standardized, they are -1.2, 0 and 1.2
+    # the rows are told apart: standardized, they are about 0, -1.2 and 1.2
     assert np.ptp(pred) > 0
 
 
