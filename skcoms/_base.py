@@ -338,13 +338,13 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
         """Encoded designs that ``drop_duplicates`` never proposes: the data."""
         return self._designs
 
-    def _key_dtype(self):
-        """The precision at which two encoded designs are the same design."""
-        return np.float64
+    def _key_array(self, Z):
+        """Encoded designs at the precision at which two of them are one design."""
+        return np.asarray(Z, dtype=np.float64)
 
     def _keys(self, Z):
         """Hashable identity of encoded designs."""
-        Z = np.ascontiguousarray(Z, dtype=self._key_dtype())
+        Z = np.ascontiguousarray(self._key_array(Z))
         return [row.tobytes() for row in Z]
 
     def _shortfall_message(self, n_designs, n_found):
@@ -465,10 +465,18 @@ class _BaseModelOptimizer(_BaseOptimizer):
     def _predict_encoded(self, Z):
         return self.estimator_.predict(Z)
 
-    def _key_dtype(self):
-        # designs that differ below the model's precision are the same to it
+    def _key_array(self, Z):
+        # designs that differ below the model's precision are the same to it: a
+        # float32 network sees a continuous design standardized in float64, then
+        # rounded to float32 (so 1e7 + x keeps the resolution of x)
         dtype = getattr(self.estimator_, "_numpy_dtype", None)
-        return np.float64 if dtype is not None and dtype() == np.float64 else np.float32
+        if dtype is not None and dtype() == np.float64:
+            return np.asarray(Z, dtype=np.float64)
+        mean = getattr(self.estimator_, "x_mean_", None)
+        scale = getattr(self.estimator_, "x_scale_", None)
+        if is_discrete(self.design_space_) or mean is None or scale is None:
+            return np.asarray(Z, dtype=np.float32)
+        return ((np.asarray(Z, dtype=np.float64) - mean) / scale).astype(np.float32)
 
     def predict(self, X):
         """The model's predicted scores of designs.

@@ -266,8 +266,8 @@ class CbASOptimizer(_BaseModelOptimizer):
     def _predict_encoded(self, Z):
         return predict_cbas(self._result, self._codec.to_model(Z))
 
-    def _key_dtype(self):
-        return np.float64
+    def _key_array(self, Z):
+        return np.asarray(Z, dtype=np.float64)
 
     def _shortfall_message(self, n_designs, n_found):
         return (

@@ -357,6 +357,35 @@ def test_results_do_not_depend_on_the_units_of_the_data(name, units):
         np.testing.assert_array_equal(moved, designs * units)
 
 
+# designs in units where float32 loses them, scores as they are: 1e8 + x (float32
+# spaces such numbers 8 apart, wider than the data's spread) and 1e-100 * x (below
+# float32's range)
+@pytest.mark.parametrize(
+    "offset, units", [(1e8, 1.0), (0.0, 1e-100)], ids=["1e8+x", "1e-100*x"]
+)
+@pytest.mark.parametrize("name", sorted(ESTIMATORS))
+def test_designs_far_from_float32_keep_their_resolution(name, offset, units):
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1.0, 1.0, size=(40, 3))
+    y = -((X - 0.3) ** 2).sum(axis=1)
+    results = []
+    for shift, scale in ((0.0, 1.0), (offset, units)):
+        estimator = _fast(name)
+        moved = X * scale + shift
+        if hasattr(estimator, "propose"):
+            box = Box(shift - 1.2 * scale, shift + 1.2 * scale)
+            estimator.set_params(design_space=box)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # shortfalls, if any
+                results.append((estimator.fit(moved, y).propose(6) - shift) / scale)
+        else:
+            results.append(estimator.fit(moved, y).predict(moved))
+    # standardized in float64, the data differ from the centred ones by rounding
+    # only (about 1e-8): the same fit, the same designs or predictions
+    assert results[0].shape == results[1].shape
+    np.testing.assert_allclose(results[1], results[0], rtol=0, atol=1e-4)
+
+
 def test_sequence_proposals_do_not_depend_on_the_units_of_the_scores():
     rng = np.random.RandomState(0)
     X = rng.randint(0, 4, size=(60, 6))

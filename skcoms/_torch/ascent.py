@@ -106,9 +106,10 @@ def trust_region(x0, scale, max_distance):
     return project
 
 
-def start_points(objective, Z0, step_size):
-    """``Z0`` on the objective's device and dtype, and the step to take."""
-    dtype = objective.dtype
+def start_points(objective, Z0, step_size, dtype=None):
+    """``Z0`` on the objective's device and ``dtype`` (its own by default), and
+    the step to take."""
+    dtype = objective.dtype if dtype is None else dtype
     x0 = torch.as_tensor(Z0).to(device=objective.device, dtype=dtype)
     if step_size > torch.finfo(dtype).max:
         # beyond the dtype the first step overflows; a tensor step lets it show as
@@ -183,15 +184,21 @@ def ascend(
     trajectory : ndarray of shape (n_steps + 1, n), float64
         The objective's value at every iterate, start and end included.
     """
-    device, dtype = objective.device, objective.dtype
-    x0, step_size = start_points(objective, Z0, step_size)
+    # designs in float64 where the objective takes them (a DesignObjective): a
+    # design far from 0 in its units moves by steps float32 would round away
+    device = objective.device
+    dtype = getattr(objective, "position_dtype", objective.dtype)
+    x0, step_size = start_points(objective, Z0, step_size, dtype)
     lower = upper = None
     if bounds is not None:
         lower = torch.as_tensor(bounds[0]).to(device=device, dtype=dtype)
         upper = torch.as_tensor(bounds[1]).to(device=device, dtype=dtype)
     project = None
     if max_distance is not None:
-        project = trust_region(x0, getattr(objective, "x_scale", 1.0), max_distance)
+        scale = getattr(objective, "x_scale", 1.0)
+        if torch.is_tensor(scale):
+            scale = scale.to(dtype)
+        project = trust_region(x0, scale, max_distance)
     best = _BestIterate(x0, not include_start) if selection == "best" else None
     x, values = gradient_ascent(
         objective,

@@ -155,10 +155,17 @@ def predict_network(network, X, *, x_mean, x_scale, aggregate, device):
 
 def design_objective(network, *, x_mean, x_scale, y_mean, y_scale, aggregate, device):
     """The :class:`DesignObjective` of a fitted network, on its device."""
-    mean, scale = _standardization(network, x_mean, x_scale, device)
+    kw = {"device": device, "dtype": torch.float64}
+    mean, scale = torch.as_tensor(x_mean, **kw), torch.as_tensor(x_scale, **kw)
     # the weights' views are prepared once, not at every ascent step
     return DesignObjective(
-        network.value_and_grad_function(), mean, scale, y_mean, y_scale, aggregate
+        network.value_and_grad_function(),
+        mean,
+        scale,
+        y_mean,
+        y_scale,
+        aggregate,
+        dtype=network.weights[0].dtype,
     )
 
 

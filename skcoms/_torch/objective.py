@@ -1,5 +1,7 @@
 """DesignObjective: the differentiable surface a design optimizer climbs."""
 
+import torch
+
 
 class DesignObjective:
     """The surface a design optimizer needs from a fitted model.
@@ -12,16 +14,26 @@ class DesignObjective:
     step ``x + eta * direction`` is the step ``z + eta * grad_z`` that the model's own
     negative mining takes in standardized coordinates.
 
+    Designs in float64 (``position_dtype``, what :func:`ascend` searches in) are
+    standardized in float64 before the network sees them in its own dtype, so
+    designs far from the origin in their own units (``1e7 + x``, or ``1e-100 * x``)
+    keep their resolution; the scores and directions then come back in float64.
+    Designs in the network's dtype are computed in it throughout.
+
     Parameters
     ----------
     value_and_grad : callable
         Maps standardized designs (``n x d``) to ``K x n`` standardized scores and
         their ``K x n x d`` gradients, ``K`` the number of members (1 for a single
         model; see ``StackedMLP.value_and_grad_function``).
-    x_mean, x_scale, y_mean, y_scale : Tensor or float
-        The standardization of inputs and targets.
+    x_mean, x_scale : Tensor
+        The standardization of inputs, on the network's device; best in float64.
+    y_mean, y_scale : Tensor or float
+        The standardization of targets.
     aggregate : {"mean", "min"}
         How K member scores are combined (a single model has K = 1).
+    dtype : torch.dtype, optional
+        The network's dtype; None: that of ``x_mean``.
 
     Examples
     --------
@@ -37,15 +49,29 @@ class DesignObjective:
     ((3,), (3, 2))
     """
 
-    def __init__(self, value_and_grad, x_mean, x_scale, y_mean, y_scale, aggregate):
+    # the dtype the continuous search keeps its designs in
+    position_dtype = torch.float64
+
+    def __init__(
+        self, value_and_grad, x_mean, x_scale, y_mean, y_scale, aggregate, dtype=None
+    ):
         self._value_and_grad = value_and_grad
-        self.x_mean, self.x_scale = x_mean, x_scale
+        dtype = x_mean.dtype if dtype is None else dtype
+        # one standardization per dtype of designs, each rounded from the values given
+        self._standardization = {
+            t: (x_mean.to(t), x_scale.to(t)) for t in {dtype, torch.float64}
+        }
+        self.x_mean, self.x_scale = self._standardization[dtype]
         self.y_mean, self.y_scale = y_mean, y_scale
         self.aggregate = aggregate
-        self.device, self.dtype = x_mean.device, x_mean.dtype
+        self.device, self.dtype = x_mean.device, dtype
 
     def __call__(self, x):
-        values, grads = self._value_and_grad((x - self.x_mean) / self.x_scale)
+        mean, scale = self._standardization.get(x.dtype, (self.x_mean, self.x_scale))
+        z = (x - mean) / scale
+        values, grads = self._value_and_grad(z.to(self.dtype))
+        if x.dtype != self.dtype:
+            values, grads = values.to(x.dtype), grads.to(x.dtype)
         if values.shape[0] == 1:
             values, grads = values[0], grads[0]  # a single model: nothing to combine
         elif self.aggregate == "min":
@@ -56,4 +82,4 @@ class DesignObjective:
             )[0]
         else:
             values, grads = values.mean(0), grads.mean(0)
-        return values * self.y_scale + self.y_mean, grads * self.x_scale
+        return values * self.y_scale + self.y_mean, grads * scale

@@ -134,7 +134,9 @@ class ModelScore:
 
     The batch (``n x L`` tokens, or ``n x d`` standardized reals) is encoded as the
     model reads designs: logits ``gap * (onehot_c - onehot_0)`` for tokens, or
-    ``x * scale + mean`` clipped to ``bounds`` for reals. A model ``objective`` (a
+    ``x * scale + mean`` clipped to ``bounds`` for reals, computed in float64 (a
+    design far from the origin in its units, ``1e8 + x``, keeps the resolution of
+    ``x``). A model ``objective`` (a
     :class:`~skcoms._torch.objective.DesignObjective`) is evaluated on its own
     device; without one, ``predict`` (numpy in, numpy out) is called.
     """
@@ -144,7 +146,7 @@ class ModelScore:
         self.kind, self.n_categories, self.gap = kind, n_categories, gap
         self.objective, self.predict = objective, predict
         self.device, self.dtype = device, dtype
-        kw = {"device": device, "dtype": dtype}
+        kw = {"device": device, "dtype": torch.float64}
         if kind == "gaussian":
             self.mean = torch.as_tensor(mean, **kw)
             self.scale = torch.as_tensor(scale, **kw)
@@ -157,15 +159,17 @@ class ModelScore:
         if self.kind == "categorical":
             onehot = torch.nn.functional.one_hot(x, self.n_categories).to(self.dtype)
             return (self.gap * (onehot[:, :, 1:] - onehot[:, :, :1])).flatten(1)
-        Z = x * self.scale + self.mean
+        Z = x.to(torch.float64) * self.scale + self.mean
         return Z if self.bounds is None else torch.clamp(Z, *self.bounds)
 
     def __call__(self, x):
         Z = self.encode(x)
         if self.objective is not None:
-            values, _ = self.objective(
-                Z.to(device=self.objective.device, dtype=self.objective.dtype)
-            )
+            objective = self.objective
+            dtype = objective.dtype
+            if self.kind == "gaussian":
+                dtype = getattr(objective, "position_dtype", dtype)
+            values, _ = objective(Z.to(device=objective.device, dtype=dtype))
             return values.to(device=self.device, dtype=self.dtype)
         values = self.predict(Z.double().cpu().numpy())
         return torch.as_tensor(values, device=self.device, dtype=self.dtype)
