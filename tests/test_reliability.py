@@ -306,8 +306,9 @@ def test_a_failed_refit_of_a_space_leaves_it_unfitted():
 
 # Every public estimator in the small settings of the scikit-learn checks. Scaling by
 # a power of two is exact, so data in other units must give the same bits: 2**-70
-# (about 1e-21) and 2**40 (about 1e12) are far from any threshold in absolute units.
-UNITS = [2.0**-70, 2.0**40]
+# (about 1e-21) and 2**40 (about 1e12) are far from any threshold in absolute units;
+# 2**-340 (about 4e-103) is below float32's range, where the networks compute.
+UNITS = [2.0**-70, 2.0**40, 2.0**-340]
 ESTIMATORS = {
     name: cls
     for name, cls in public_estimators().items()
@@ -334,7 +335,7 @@ def _outputs(name, X, y, units):
     return estimator.fit(X, y).predict(X), None
 
 
-@pytest.mark.parametrize("units", UNITS, ids=["2**-70", "2**40"])
+@pytest.mark.parametrize("units", UNITS, ids=["2**-70", "2**40", "2**-340"])
 @pytest.mark.parametrize("name", sorted(ESTIMATORS))
 def test_results_do_not_depend_on_the_units_of_the_data(name, units):
     rng = np.random.RandomState(0)

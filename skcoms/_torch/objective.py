@@ -2,6 +2,10 @@
 
 import torch
 
+# float32's smallest normal number times 2**24: a scale below it is not held to
+# float32's precision
+_TINY_SCORE_SCALE = float(torch.finfo(torch.float32).tiny) * 2.0**24
+
 
 class DesignObjective:
     """The surface a design optimizer needs from a fitted model.
@@ -18,7 +22,9 @@ class DesignObjective:
     standardized in float64 before the network sees them in its own dtype, so
     designs far from the origin in their own units (``1e7 + x``, or ``1e-100 * x``)
     keep their resolution; the scores and directions then come back in float64.
-    Designs in the network's dtype are computed in it throughout.
+    Designs in the network's dtype are computed in it throughout, but for scores
+    in units too small for float32 (a ``y`` spread below about ``1e-31``), which
+    come back in float64.
 
     Parameters
     ----------
@@ -65,6 +71,11 @@ class DesignObjective:
         self.y_mean, self.y_scale = y_mean, y_scale
         self.aggregate = aggregate
         self.device, self.dtype = x_mean.device, dtype
+        # scores whose scale float32 would hold with fewer than its 24 bits (or not
+        # at all) are put back in their units in float64
+        self._score_dtype = None
+        if dtype != torch.float64 and abs(float(y_scale)) < _TINY_SCORE_SCALE:
+            self._score_dtype = torch.float64
 
     def __call__(self, x):
         mean, scale = self._standardization.get(x.dtype, (self.x_mean, self.x_scale))
@@ -72,6 +83,8 @@ class DesignObjective:
         values, grads = self._value_and_grad(z.to(self.dtype))
         if x.dtype != self.dtype:
             values, grads = values.to(x.dtype), grads.to(x.dtype)
+        if self._score_dtype is not None:
+            values = values.to(self._score_dtype)
         if values.shape[0] == 1:
             values, grads = values[0], grads[0]  # a single model: nothing to combine
         elif self.aggregate == "min":

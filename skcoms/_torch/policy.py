@@ -93,7 +93,7 @@ def initial_policy(start, *, kind, n_categories, exploration_std, device, dtype)
 
 
 def _standardized(values):
-    """``(values - mean) / std`` in float32, whatever the units of the scores.
+    """``(values - mean) / std`` in the values' dtype, whatever their units.
 
     The values are first divided by the power of two at or below their largest
     magnitude (exact), so that scores in tiny units do not square into float32's
@@ -118,7 +118,8 @@ def fit_reinforce(policy, score, *, config, seed):
         x = policy.sample(config.batch_size, gen)
         with torch.no_grad():
             values = score(x)
-            advantage = _standardized(values)
+            # standardized in the scores' dtype (float64 for scores in tiny units)
+            advantage = _standardized(values).to(policy.parameters()[0].dtype)
         loss = -(policy.log_prob(x) * advantage).mean()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -170,9 +171,10 @@ class ModelScore:
             if self.kind == "gaussian":
                 dtype = getattr(objective, "position_dtype", dtype)
             values, _ = objective(Z.to(device=objective.device, dtype=dtype))
-            return values.to(device=self.device, dtype=self.dtype)
+            # float64 scores stay float64 (in units too small for float32)
+            return values.to(device=self.device)
         values = self.predict(Z.double().cpu().numpy())
-        return torch.as_tensor(values, device=self.device, dtype=self.dtype)
+        return torch.as_tensor(values, device=self.device, dtype=torch.float64)
 
 
 def reinforce_on_model(start, score_kw, *, config, seed):
