@@ -15,7 +15,9 @@ def mean_and_scale(X):
     ``X * 2**k`` gives ``mean * 2**k`` and ``scale * 2**k``, bit for bit.
 
     A constant column (every value the same) has nothing to scale; its scale is
-    1.0, so that its standardized values are 0.
+    1.0, so that its standardized values are 0. A column whose spread rounds to
+    0 at float64's smallest numbers (values of about 1e-323) is scaled by that
+    power of two instead.
 
     Parameters
     ----------
@@ -37,5 +39,9 @@ def mean_and_scale(X):
     scaled = X / power
     mean = scaled.mean(axis=0) * power
     scale = scaled.std(axis=0) * power
+    # at float64's smallest numbers (5e-324) the spread can round to 0: the
+    # power of two then stands for it, and the standardized values stay finite
+    underflow = scale == 0
+    scale[underflow] = power[underflow]
     scale[np.ptp(X, axis=0) == 0] = 1.0
     return mean, scale

@@ -57,6 +57,18 @@ def test_predictions_in_units_beyond_float32_are_finite(dtype):
     assert np.ptp(pred) > 0
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_scores_at_float64s_smallest_numbers_fit_and_predict(dtype):
+    # their spread (2.5e-324) rounds to 0 in float64: no division by it
+    X = np.array([[0.0], [1.0]])
+    y = np.array([5e-324, 0.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = tiny(dtype=dtype).fit(X, y)
+    assert np.isfinite(model.predict(X)).all()
+    assert model.y_scale_ > 0
+
+
 @given(data=regression_data(), dtype=st.sampled_from(["float32", "float64"]))
 @settings(max_examples=12, deadline=None)
 def test_predictions_are_finite_for_finite_input(data, dtype):
