@@ -175,9 +175,10 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
         that have it, the best ``n_designs`` results kept by ranking score). With
         ``drop_duplicates``, proposals that are designs of the data or repeat a
         better proposal are dropped and the search goes on from the next-best
-        designs until ``n_designs`` are found. When fewer can be found (every
-        design of the data has been a starting point), fewer are returned, with a
-        ``UserWarning``.
+        designs until ``n_designs`` are found (for sequences searched by
+        :class:`~skcoms.OfflineDesignOptimizer`, then from the designs one token
+        away from the data's). When fewer can be found (every design of the data
+        has been a starting point), fewer are returned, with a ``UserWarning``.
 
         Parameters
         ----------
@@ -258,6 +259,13 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
                     kept_paths.append(trajectory[:, j])
             if len(kept) == n_designs or not more:
                 break
+        if len(kept) < n_designs and self.drop_duplicates:
+            # the paths ran out of new designs: the search's own fallback, if any
+            for z, y in zip(*self._fill(n_designs - len(kept), seen)):
+                kept.append(z)
+                kept_y0.append(y)
+                if trajectory is not None:
+                    kept_paths.append(np.full(len(trajectory), np.nan))
         if len(kept) < n_designs:
             message = self._shortfall_message(n_designs, len(kept))
             full = self.drop_duplicates and _space_size_note(
@@ -329,6 +337,15 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
         default): only ``drop_duplicates`` drops proposals.
         """
         return None
+
+    def _fill(self, n_missing, seen):
+        """Up to ``n_missing`` more new designs once every start has been searched.
+
+        ``seen``: the keys (:meth:`_keys`) of the designs not to propose. Returns
+        encoded designs and the measured scores that stand for their starts;
+        none by default.
+        """
+        return np.empty((0, self._designs.shape[1])), np.empty(0)
 
     def _rank_scores(self, Z, y0):
         """Scores that rank encoded proposals ``Z`` (``y0``: their start scores)."""

@@ -18,11 +18,33 @@ def _sequence_tokens(Z, sequence_length, n_categories):
     return np.concatenate([zeros, logits], axis=2).argmax(axis=2)
 
 
+def _single_changes(tokens, n_categories):
+    """Every sequence one token away from a row of ``tokens`` (``m x L``).
+
+    Returns the changed sequences ``(m * L * (C - 1), L)``, row by row of
+    ``tokens`` (position by position, then category), and the row each came from.
+    """
+    m, length = tokens.shape
+    changed = np.broadcast_to(
+        tokens[:, None, None, :], (m, length, n_categories, length)
+    )
+    changed = changed.copy()
+    positions = np.arange(length)
+    # changed[i, p, c, p] = c: position p of row i set to category c
+    changed[:, positions, :, positions] = np.arange(n_categories)
+    new = np.arange(n_categories) != tokens[:, :, None]
+    return changed[new], np.nonzero(new)[0]
+
+
 def _adjacent_pairs(tokens, n_categories):
     """``(C, C)`` bool: whether token ``b`` follows ``a`` somewhere in ``tokens``."""
     seen = np.zeros((n_categories, n_categories), dtype=bool)
     seen[tokens[:, :-1].ravel(), tokens[:, 1:].ravel()] = True
     return seen
+
+
+# the most single-token changes of the data's designs that ``_fill`` scores
+_FILL_CANDIDATES = 16384
 
 
 class OfflineDesignOptimizer(_BaseModelOptimizer):
@@ -161,7 +183,10 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         ``path_selection="best"``, sequence paths skip designs of the data as
         they go. To make up for dropped ones, the ascent is rerun from the
         next-best designs of the data until ``n_designs`` distinct new designs
-        are found; when every design of the data has been used as a start,
+        are found. When every design of the data has been used as a start,
+        sequences are made up with the designs one token away from the data's
+        best ones, best predicted score first (within ``support``; none with
+        ``max_changes=0``); when those run out too, or for continuous designs,
         fewer are returned with a ``UserWarning``.
     random_state : int, RandomState instance or None, default=None
         When not None, seeds the estimator's fit (it replaces the clone's own
@@ -184,7 +209,9 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         ``max_changes`` or ``support`` set), row ``t`` scores the design the
         path's logits decode to at step ``t``, the proposal being the best (or
         last) valid one of them; otherwise it scores the iterates themselves
-        (for sequences, the logits being climbed).
+        (for sequences, the logits being climbed). A sequence found one token
+        away from the data once every path was searched (see
+        ``drop_duplicates``) has no path: its column is NaN.
     n_features_in_ : int
         Number of columns of ``X`` when it is a 2-D array (not set for 1-D string
         designs).
@@ -327,6 +354,14 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
     def _shortfall_message(self, n_designs, n_found):
         message = super()._shortfall_message(n_designs, n_found)
         if self.drop_duplicates and is_discrete(self.design_space_):
+            if self.max_changes != 0:
+                # the fill ran out too (see _fill)
+                message += (
+                    " The designs one token away from the data's best ones are "
+                    "all designs of the data, proposals already or outside the "
+                    "support (support=None lifts that rule)."
+                )
+                return message
             # a path whose every step lands on a design of the data or off the
             # support keeps nothing: it never moves (a model conservative enough
             # to hold every start) or smaller moves would visit designs in between
@@ -342,6 +377,46 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         if not self.min_separation or is_discrete(self.design_space_):
             return None
         return self.min_separation, self._designs.std(axis=0)
+
+    def _fill(self, n_missing, seen):
+        """Sequences: the single-token changes of the data's best designs.
+
+        When the paths from every design of the data found fewer new sequences
+        than were asked for (few distinct designs, or a model that holds its
+        starts), the rest are the designs one token away from the data's, best
+        predicted score first, that pass ``support`` and are neither designs of
+        the data nor proposals: the new designs closest to the data. The
+        changes of the best distinct designs are scored, as many designs as
+        keep them to ``_FILL_CANDIDATES``.
+        """
+        space = self.design_space_
+        none = super()._fill(n_missing, seen)
+        if not is_discrete(space) or self.max_changes == 0:
+            return none
+        L, C = space.sequence_length_, space.n_categories_
+        order = np.argsort(-self._scores, kind="stable")
+        tokens = _sequence_tokens(self._designs[order], L, C)
+        # distinct designs, best measured score first
+        _, first = np.unique(tokens, axis=0, return_index=True)
+        first = np.sort(first)[: max(1, _FILL_CANDIDATES // (L * (C - 1)))]
+        changed, parent = _single_changes(tokens[first], C)
+        if self.support is not None:
+            pairs = self._allowed_pairs[changed[:, :-1], changed[:, 1:]]
+            changed, parent = changed[pairs.all(axis=1)], parent[pairs.all(axis=1)]
+        if not len(changed):
+            return none
+        Z = space.encode(space._format(changed))
+        keys = self._keys(Z)
+        new, taken = [], set(seen)
+        for j, key in enumerate(keys):
+            if key not in taken:
+                taken.add(key)
+                new.append(j)
+        if not new:
+            return none
+        Z, y0 = Z[new], self._scores[order][first][parent[new]]
+        best = np.argsort(-self._rank_scores(Z, y0), kind="stable")[:n_missing]
+        return Z[best], y0[best]
 
     def _start_points(self, n_designs):
         """The data's best designs: ``paths_per_design`` per design, then more."""

@@ -220,6 +220,9 @@ def plot_training(optimizer, *, axes=None):
         else:
             steps = np.arange(trajectory.shape[0])
             ax.plot(steps, trajectory, color="gray", alpha=0.25, linewidth=0.6)
-            ax.plot(steps, trajectory.mean(axis=1), color="C3", linewidth=2)
+            # proposals without a path (a sequence optimizer's fill) are NaN
+            paths = trajectory[:, ~np.isnan(trajectory).all(axis=0)]
+            if paths.shape[1]:
+                ax.plot(steps, paths.mean(axis=1), color="C3", linewidth=2)
             ax.set(xlabel="ascent step", title="predicted score of proposals")
     return axes

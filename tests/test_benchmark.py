@@ -332,6 +332,14 @@ def test_plot_training_draws_curves_and_trajectory(branin):
     ]
     np.testing.assert_allclose(drawn[0].lines[0].get_ydata(), model_loss(optimizer))
     assert len(drawn[3].lines) == 5 + 1  # one per proposal and their mean
+    # proposals without a path (NaN columns) are left out of the mean
+    mean = optimizer.trajectory_[:, [0, 3, 4]].mean(axis=1)
+    optimizer.trajectory_[:, 1:3] = np.nan
+    drawn = plot_training(optimizer, axes=Figure().subplots(1, 4))
+    np.testing.assert_allclose(drawn[3].lines[-1].get_ydata(), mean)
+    optimizer.trajectory_[:] = np.nan
+    drawn = plot_training(optimizer, axes=Figure().subplots(1, 4))
+    assert len(drawn[3].lines) == 5  # no path: no mean
 
     drawn = plot_training(optimizer)  # a new pyplot figure
     assert len(drawn) == 4

@@ -1,6 +1,7 @@
 """OfflineDesignOptimizer: proposals that beat the data, their form, and errors."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -247,23 +248,50 @@ def test_drop_duplicates_warns_when_fewer_remain():
     assert not {tuple(r) for r in designs} & {tuple(r) for r in X}
 
 
-def test_a_model_that_holds_its_starts_says_why_proposals_are_missing():
+def _holding_model():
     # a strongly conservative model: most ascent paths never change the decoded
-    # design, so fewer new designs than requested exist along them; the warning
-    # names both causes and what to change, and what is returned is still new
-    rng = np.random.RandomState(1)
-    X = rng.randint(0, 4, size=(300, 6))
-    y = (X == 3).sum(axis=1) + 0.1 * rng.randn(300)
-    model = ConservativeObjectiveRegressor(
+    # design, so fewer new designs than requested exist along them
+    return ConservativeObjectiveRegressor(
         (32, 32), alpha=10.0, max_iter=20, n_ascent_steps=10, ascent_step_size=2.0,
         device="cpu",
     )  # fmt: skip
-    opt = OfflineDesignOptimizer(model, random_state=1).fit(X, y)
-    with pytest.warns(UserWarning, match="never changes the decoded design") as w:
-        designs = opt.propose(16)
-    assert "a smaller alpha or more n_steps" in str(w[0].message)
-    assert len(designs) < 16
+
+
+def test_a_model_that_holds_its_starts_is_made_up_by_single_token_changes():
+    rng = np.random.RandomState(1)
+    X = rng.randint(0, 4, size=(300, 6))
+    y = (X == 3).sum(axis=1) + 0.1 * rng.randn(300)
+    opt = OfflineDesignOptimizer(_holding_model(), random_state=1).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no shortfall
+        designs, scores = opt.propose(16, return_scores=True)
+    assert len({tuple(r) for r in designs}) == 16
     assert not {tuple(r) for r in designs} & {tuple(r) for r in X}
+    assert np.all(np.diff(scores) <= 0)
+    np.testing.assert_allclose(scores, opt.predict(designs))
+    # the designs without a path (NaN trajectory) are one token from the data
+    filled = np.isnan(opt.trajectory_).all(axis=0)
+    assert filled.any()
+    assert np.isfinite(opt.trajectory_[:, ~filled]).all()
+    distance = (designs[filled][:, None, :] != X[None]).sum(axis=2).min(axis=1)
+    assert (distance == 1).all()
+
+
+def test_single_token_changes_keep_to_the_support_and_max_changes():
+    # token 1 never follows token 0 in the data: no proposal holds "0 1"
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 3, size=(400, 5))
+    X = X[~((X[:, :-1] == 0) & (X[:, 1:] == 1)).any(axis=1)][:40]
+    y = X.sum(axis=1) + 0.1 * rng.randn(len(X))
+    opt = OfflineDesignOptimizer(_holding_model(), random_state=0).fit(X, y)
+    designs = opt.propose(30)
+    assert len(designs) == 30
+    assert not ((designs[:, :-1] == 0) & (designs[:, 1:] == 1)).any()
+    # with max_changes=0 nothing may change: no fill, and the warning says why
+    opt.set_params(max_changes=0)
+    with pytest.warns(UserWarning, match="never changes the decoded design") as w:
+        assert len(opt.propose(4)) == 0
+    assert "a smaller alpha or more n_steps" in str(w[0].message)
 
 
 def test_more_designs_than_data_warns_and_returns_all():
