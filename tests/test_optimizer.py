@@ -294,6 +294,51 @@ def test_single_token_changes_keep_to_the_support_and_max_changes():
     assert "a smaller alpha or more n_steps" in str(w[0].message)
 
 
+@st.composite
+def replicated_sequences(draw):
+    """A few distinct sequences, each measured one to four times."""
+    length = draw(st.integers(2, 5))
+    n_categories = draw(st.integers(2, 4))
+    token = st.integers(0, n_categories - 1)
+    rows = st.lists(token, min_size=length, max_size=length)
+    designs = draw(st.lists(rows, min_size=2, max_size=8))
+    n = len(designs)
+    repeats = draw(st.lists(st.integers(1, 4), min_size=n, max_size=n))
+    X = np.repeat(np.array(designs), repeats, axis=0)
+    scores = st.floats(-10, 10, allow_nan=False)
+    y = np.array(draw(st.lists(scores, min_size=len(X), max_size=len(X))))
+    return X, y, n_categories
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=replicated_sequences(), n_designs=st.integers(1, 12))
+def test_sequence_proposals_run_short_only_when_no_single_change_is_left(
+    data, n_designs
+):
+    # fewer proposals than asked only when every design one token away from the
+    # data's that the support allows is a design of the data or a proposal
+    X, y, n_categories = data
+    space = CategoricalSequence(n_categories=n_categories)
+    model = small_model(hidden_layer_sizes=(8,), max_iter=2)
+    opt = OfflineDesignOptimizer(model, design_space=space, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        designs = opt.fit(X, y).propose(n_designs)
+    taken = {tuple(r) for r in X} | {tuple(r) for r in designs}
+    assert len({tuple(r) for r in designs}) == len(designs)
+    assert not {tuple(r) for r in designs} & {tuple(r) for r in X}
+    pairs = {(a, b) for r in X for a, b in zip(r[:-1], r[1:], strict=True)}
+    for r in designs:
+        assert set(zip(r[:-1], r[1:], strict=True)) <= pairs
+    if len(designs) < n_designs:
+        for r in {tuple(r) for r in X}:
+            for p in range(len(r)):
+                for c in range(n_categories):
+                    changed = r[:p] + (c,) + r[p + 1 :]
+                    allowed = set(zip(changed[:-1], changed[1:], strict=True)) <= pairs
+                    assert changed in taken or not allowed
+
+
 def test_more_designs_than_data_warns_and_returns_all():
     X, y = axes_data(n=12)
     opt = OfflineDesignOptimizer(small_model(), n_steps=2, drop_duplicates=False)
