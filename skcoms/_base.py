@@ -281,6 +281,13 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
                     f" {near.n_dropped} proposals within min_separation="
                     f"{near.radius:g} of a better one were dropped as near-copies."
                 )
+            if self.drop_duplicates and n_known < len(self._designs):
+                # replicates start the same path: it ends where it ended before
+                message += (
+                    f" The data hold {n_known} distinct designs in "
+                    f"{len(self._designs)} rows; a repeated design repeats the "
+                    "search from it."
+                )
             warnings.warn(message, UserWarning, stacklevel=stacklevel)
         return self._ranked(kept, kept_paths, kept_y0, trajectory)
 

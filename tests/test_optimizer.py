@@ -294,6 +294,16 @@ def test_single_token_changes_keep_to_the_support_and_max_changes():
     assert "a smaller alpha or more n_steps" in str(w[0].message)
 
 
+def test_a_shortfall_on_replicated_designs_says_so():
+    # six continuous designs measured five times each: six paths at most
+    rng = np.random.RandomState(0)
+    X = np.repeat(rng.normal(size=(6, 3)), 5, axis=0)
+    y = -(X**2).sum(axis=1) + 0.1 * rng.randn(30)
+    opt = OfflineDesignOptimizer(small_model(), random_state=0).fit(X, y)
+    with pytest.warns(UserWarning, match="6 distinct designs in 30 rows"):
+        assert len(opt.propose(10)) == 6
+
+
 @st.composite
 def replicated_sequences(draw):
     """A few distinct sequences, each measured one to four times."""
