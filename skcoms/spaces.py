@@ -7,6 +7,7 @@ in fit. ``Box`` holds continuous designs; ``CategoricalSequence`` holds sequence
 tokens, encoded as logits the way Design-Bench and the COMs reference do.
 """
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -315,6 +316,22 @@ class CategoricalSequence(_DesignSpace):
             n_categories = len(alphabet)
             self.alphabet_ = np.array(alphabet, dtype=object)
         self._single_chars = alphabet is not None and all(len(t) == 1 for t in alphabet)
+        if (
+            representation == "tokens"
+            and arr.shape[1] == 1
+            and self.alphabet is None
+            and not self._single_chars
+        ):
+            # df[["seq"]] rather than df["seq"]: likely sequences, read as tokens
+            warnings.warn(
+                "X is one column of strings of several characters: each string is "
+                "read as one token, a sequence of length 1, whose only new designs "
+                "are tokens outside the data. To optimize the strings as sequences "
+                "of characters, pass a 1-D array of them (for example df['seq'] "
+                "rather than df[['seq']]).",
+                UserWarning,
+                stacklevel=4,
+            )
         self.n_categories_ = n_categories
         self.sequence_length_ = arr.shape[1]
         self.n_features_out_ = self.sequence_length_ * (n_categories - 1)

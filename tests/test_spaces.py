@@ -1,5 +1,7 @@
 """Design spaces: encoding, decoding, inference and their errors."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -197,3 +199,17 @@ def test_spaces_clone_without_fitted_state():
     fresh = clone(space)
     assert fresh.get_params() == space.get_params()
     assert not hasattr(fresh, "n_categories_")
+
+
+def test_one_column_of_long_strings_warns_that_each_is_one_token():
+    # df[["seq"]] instead of df["seq"]: the strings would be tokens, not sequences
+    X = np.array([["ACGT"], ["AAGT"], ["CCGT"]])
+    with pytest.warns(UserWarning, match=r"df\['seq'\] rather than df\[\['seq'\]\]"):
+        space = CategoricalSequence().fit(X)
+    assert space.sequence_length_ == 1 and space.n_categories_ == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # single characters, an alphabet given, or strings as a 1-D array: no warning
+        CategoricalSequence().fit(np.array([["A"], ["C"]]))
+        CategoricalSequence(alphabet=["ALA", "GLY"]).fit(np.array([["ALA"], ["GLY"]]))
+        assert CategoricalSequence().fit(X[:, 0]).sequence_length_ == 4
