@@ -147,6 +147,11 @@ class CategoricalSequence(_DesignSpace):
                 "X is a sparse matrix, but designs must be dense; use X.toarray()."
             )
         if _is_string_data(X):
+            if np.asarray(X).dtype.kind == "S":
+                raise TypeError(
+                    f"X holds bytes (dtype {np.asarray(X).dtype}), not text; "
+                    "decode them first, for example X.astype(str)."
+                )
             arr = np.asarray(X, dtype=object)
             if arr.ndim == 1:
                 lengths = {len(s) for s in arr}

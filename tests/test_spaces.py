@@ -213,3 +213,8 @@ def test_one_column_of_long_strings_warns_that_each_is_one_token():
         CategoricalSequence().fit(np.array([["A"], ["C"]]))
         CategoricalSequence(alphabet=["ALA", "GLY"]).fit(np.array([["ALA"], ["GLY"]]))
         assert CategoricalSequence().fit(X[:, 0]).sequence_length_ == 4
+
+
+def test_bytes_are_refused_with_how_to_decode_them():
+    with pytest.raises(TypeError, match=r"bytes \(dtype \|S4\).*X.astype\(str\)"):
+        CategoricalSequence().fit(np.array([b"ACGT", b"AAGT"]))
