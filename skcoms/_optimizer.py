@@ -401,8 +401,8 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         first = np.sort(first)[: max(1, _FILL_CANDIDATES // (L * (C - 1)))]
         changed, parent = _single_changes(tokens[first], C)
         if self.support is not None:
-            pairs = self._allowed_pairs[changed[:, :-1], changed[:, 1:]]
-            changed, parent = changed[pairs.all(axis=1)], parent[pairs.all(axis=1)]
+            allowed = self._allowed_pairs[changed[:, :-1], changed[:, 1:]].all(axis=1)
+            changed, parent = changed[allowed], parent[allowed]
         if not len(changed):
             return none
         Z = space.encode(space._format(changed))
