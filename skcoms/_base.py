@@ -175,10 +175,11 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
         that have it, the best ``n_designs`` results kept by ranking score). With
         ``drop_duplicates``, proposals that are designs of the data or repeat a
         better proposal are dropped and the search goes on from the next-best
-        designs until ``n_designs`` are found (for sequences searched by
-        :class:`~skcoms.OfflineDesignOptimizer`, then from the designs one token
-        away from the data's). When fewer can be found (every design of the data
-        has been a starting point), fewer are returned, with a ``UserWarning``.
+        designs until ``n_designs`` are found (for
+        :class:`~skcoms.OfflineDesignOptimizer`, then from designs close to the
+        data's: see its ``drop_duplicates``). When fewer can be found (every
+        design of the data has been a starting point), fewer are returned, with a
+        ``UserWarning``.
 
         Parameters
         ----------
@@ -260,10 +261,21 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
             if len(kept) == n_designs or not more:
                 break
         if len(kept) < n_designs and self.drop_duplicates:
-            # the paths ran out of new designs: the search's own fallback, if any
-            for z, y in zip(*self._fill(n_designs - len(kept), seen)):
-                kept.append(z)
-                kept_y0.append(y)
+            # every start was searched: the search's own fallback, if any, under
+            # the same rules (new, distinct, no near-copy)
+            Z, y0 = self._fill(n_designs - len(kept), seen)
+            keys = self._keys(Z) if self.drop_duplicates else [None] * len(Z)
+            for j in range(len(Z)):
+                if len(kept) == n_designs:
+                    break
+                if keys[j] is not None and keys[j] in seen:
+                    continue
+                if near is not None and not near.add(Z[j]):
+                    continue
+                if keys[j] is not None:
+                    seen.add(keys[j])
+                kept.append(Z[j])
+                kept_y0.append(y0[j])
                 if trajectory is not None:
                     kept_paths.append(np.full(len(trajectory), np.nan))
         if len(kept) < n_designs:
@@ -281,7 +293,7 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
                     f" {near.n_dropped} proposals within min_separation="
                     f"{near.radius:g} of a better one were dropped as near-copies."
                 )
-            if self.drop_duplicates and n_known < len(self._designs):
+            if not full and self.drop_duplicates and n_known < len(self._designs):
                 # replicates start the same path: it ends where it ended before
                 message += (
                     f" The data hold {n_known} distinct designs in "
@@ -346,11 +358,13 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
         return None
 
     def _fill(self, n_missing, seen):
-        """Up to ``n_missing`` more new designs once every start has been searched.
+        """More candidates once every start has been searched, best first.
 
-        ``seen``: the keys (:meth:`_keys`) of the designs not to propose. Returns
-        encoded designs and the measured scores that stand for their starts;
-        none by default.
+        ``n_missing`` designs are still wanted; ``seen``: the keys
+        (:meth:`_keys`) of the designs not to propose. Returns encoded designs
+        and the measured scores that stand for their starts, which ``propose``
+        takes in order under its rules (new, distinct, no near-copy); none by
+        default.
         """
         return np.empty((0, self._designs.shape[1])), np.empty(0)
 

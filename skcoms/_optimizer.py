@@ -7,7 +7,7 @@ import numpy as np
 from ._base import _BaseModelOptimizer
 from ._compat import HasMethods, Interval, StrOptions
 from ._defaults import is_discrete
-from ._torch.ascent import ascend
+from ._torch.ascent import ascend, ascend_iterates
 from ._torch.decoded import ascend_decoded, sequence_keys
 
 
@@ -43,8 +43,10 @@ def _adjacent_pairs(tokens, n_categories):
     return seen
 
 
-# the most single-token changes of the data's designs that ``_fill`` scores
+# the most single-token changes of the data's designs that ``_fill`` scores, and
+# the most numbers (iterates times features) of continuous paths it keeps
 _FILL_CANDIDATES = 16384
+_FILL_NUMBERS = 2**22
 
 
 class OfflineDesignOptimizer(_BaseModelOptimizer):
@@ -183,11 +185,13 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         ``path_selection="best"``, sequence paths skip designs of the data as
         they go. To make up for dropped ones, the ascent is rerun from the
         next-best designs of the data until ``n_designs`` distinct new designs
-        are found. When every design of the data has been used as a start,
-        sequences are made up with the designs one token away from the data's
-        best ones, best predicted score first (within ``support``; none with
-        ``max_changes=0``); when those run out too, or for continuous designs,
-        fewer are returned with a ``UserWarning``.
+        are found. When every design of the data has been used as a start, the
+        rest are made up with designs close to the data's best distinct ones,
+        best predicted score first: for sequences those one token away (within
+        ``support``; none with ``max_changes=0``), for continuous designs the
+        iterates along their paths (none within ``min_separation`` of a
+        proposal). When those run out too, fewer are returned with a
+        ``UserWarning``.
     random_state : int, RandomState instance or None, default=None
         When not None, seeds the estimator's fit (it replaces the clone's own
         ``random_state``). The search itself is deterministic.
@@ -209,9 +213,9 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         ``max_changes`` or ``support`` set), row ``t`` scores the design the
         path's logits decode to at step ``t``, the proposal being the best (or
         last) valid one of them; otherwise it scores the iterates themselves
-        (for sequences, the logits being climbed). A sequence found one token
-        away from the data once every path was searched (see
-        ``drop_duplicates``) has no path: its column is NaN.
+        (for sequences, the logits being climbed). A design made up once every
+        start was searched (see ``drop_duplicates``) has no path of its own: its
+        column is NaN.
     n_features_in_ : int
         Number of columns of ``X`` when it is a 2-D array (not set for 1-D string
         designs).
@@ -379,43 +383,63 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         return self.min_separation, self._designs.std(axis=0)
 
     def _fill(self, n_missing, seen):
-        """Sequences: the single-token changes of the data's best designs.
+        """Designs near the data's once every start has been searched, best first.
 
-        When the paths from every design of the data found fewer new sequences
-        than were asked for (few distinct designs, or a model that holds its
-        starts), the rest are the designs one token away from the data's, best
-        predicted score first, that pass ``support`` and are neither designs of
-        the data nor proposals: the new designs closest to the data. The
-        changes of the best distinct designs are scored, as many designs as
-        keep them to ``_FILL_CANDIDATES``.
+        When the paths from every design of the data found fewer new designs
+        than were asked for (few distinct designs, a model that holds its
+        starts, or paths that meet), the rest come from the designs closest to
+        the data, best predicted score first:
+
+        - sequences: the designs one token away from the data's best distinct
+          designs that pass ``support`` (none with ``max_changes=0``);
+        - continuous designs: the iterates along the paths from the data's best
+          distinct designs, start excluded (``propose`` then drops those within
+          ``min_separation`` of a proposal).
+
+        As many designs are used as keep the candidates to ``_FILL_CANDIDATES``
+        sequences or ``_FILL_NUMBERS`` numbers.
         """
         space = self.design_space_
         none = super()._fill(n_missing, seen)
-        if not is_discrete(space) or self.max_changes == 0:
-            return none
-        L, C = space.sequence_length_, space.n_categories_
         order = np.argsort(-self._scores, kind="stable")
-        tokens = _sequence_tokens(self._designs[order], L, C)
         # distinct designs, best measured score first
-        _, first = np.unique(tokens, axis=0, return_index=True)
-        first = np.sort(first)[: max(1, _FILL_CANDIDATES // (L * (C - 1)))]
-        changed, parent = _single_changes(tokens[first], C)
-        if self.support is not None:
-            allowed = self._allowed_pairs[changed[:, :-1], changed[:, 1:]].all(axis=1)
-            changed, parent = changed[allowed], parent[allowed]
-        if not len(changed):
+        keys = self._key_array(self._designs[order])
+        first = np.sort(np.unique(keys, axis=0, return_index=True)[1])
+        starts, scores = self._designs[order][first], self._scores[order][first]
+        if is_discrete(space):
+            if self.max_changes == 0:
+                return none
+            L, C = space.sequence_length_, space.n_categories_
+            starts = starts[: max(1, _FILL_CANDIDATES // (L * (C - 1)))]
+            changed, parent = _single_changes(_sequence_tokens(starts, L, C), C)
+            if self.support is not None:
+                allowed = self._allowed_pairs[changed[:, :-1], changed[:, 1:]]
+                allowed = allowed.all(axis=1)
+                changed, parent = changed[allowed], parent[allowed]
+            if not len(changed):
+                return none
+            Z = space.encode(space._format(changed))
+        else:
+            if self.n_steps_ == 0:
+                return none
+            d = starts.shape[1]
+            starts = starts[: max(1, _FILL_NUMBERS // (self.n_steps_ * d))]
+            iterates = ascend_iterates(
+                self.estimator_.design_objective(),
+                starts,
+                n_steps=self.n_steps_,
+                step_size=self.step_size_,
+                bounds=space.encoded_bounds(),
+                max_distance=self.max_distance,
+            )
+            Z = iterates.reshape(-1, d)
+            parent = np.tile(np.arange(len(starts)), self.n_steps_)
+            finite = np.isfinite(Z).all(axis=1)
+            Z, parent = Z[finite], parent[finite]
+        if not len(Z):
             return none
-        Z = space.encode(space._format(changed))
-        keys = self._keys(Z)
-        new, taken = [], set(seen)
-        for j, key in enumerate(keys):
-            if key not in taken:
-                taken.add(key)
-                new.append(j)
-        if not new:
-            return none
-        Z, y0 = Z[new], self._scores[order][first][parent[new]]
-        best = np.argsort(-self._rank_scores(Z, y0), kind="stable")[:n_missing]
+        y0 = scores[parent]
+        best = np.argsort(-self._rank_scores(Z, y0), kind="stable")
         return Z[best], y0[best]
 
     def _start_points(self, n_designs):

@@ -294,14 +294,26 @@ def test_single_token_changes_keep_to_the_support_and_max_changes():
     assert "a smaller alpha or more n_steps" in str(w[0].message)
 
 
-def test_a_shortfall_on_replicated_designs_says_so():
-    # six continuous designs measured five times each: six paths at most
+def test_replicated_continuous_designs_are_made_up_by_their_paths_iterates():
+    # six designs measured five times each: six distinct paths, whose earlier
+    # iterates make up the rest, none a near-copy of another proposal
     rng = np.random.RandomState(0)
     X = np.repeat(rng.normal(size=(6, 3)), 5, axis=0)
     y = -(X**2).sum(axis=1) + 0.1 * rng.randn(30)
     opt = OfflineDesignOptimizer(small_model(), random_state=0).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no shortfall
+        designs, scores = opt.propose(10, return_scores=True)
+    assert len(designs) == 10 and np.all(np.diff(scores) <= 0)
+    filled = np.isnan(opt.trajectory_).all(axis=0)
+    assert filled.sum() == 4
+    z = designs / X.std(axis=0)
+    rms = np.sqrt(((z[:, None] - z[None]) ** 2).mean(axis=2))
+    assert rms[~np.eye(10, dtype=bool)].min() >= opt.min_separation
+    # without ascent steps nothing moves: the warning says the data repeat designs
+    opt.set_params(n_steps=0).fit(X, y)
     with pytest.warns(UserWarning, match="6 distinct designs in 30 rows"):
-        assert len(opt.propose(10)) == 6
+        assert len(opt.propose(10)) == 0
 
 
 @st.composite

@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import torch
 
 
@@ -143,6 +144,55 @@ class _BestIterate:
         self.x = torch.where(better.unsqueeze(-1), x, self.x)
 
 
+def _continuous_start(objective, Z0, step_size, bounds, max_distance):
+    """Start points, step, and the box and trust region, for a continuous search.
+
+    Designs are kept in float64 where the objective takes them (a
+    DesignObjective): a design far from 0 in its units moves by steps float32
+    would round away.
+    """
+    device = objective.device
+    dtype = getattr(objective, "position_dtype", objective.dtype)
+    x0, step_size = start_points(objective, Z0, step_size, dtype)
+    rules = {"lower": None, "upper": None, "project": None}
+    if bounds is not None:
+        rules["lower"] = torch.as_tensor(bounds[0]).to(device=device, dtype=dtype)
+        rules["upper"] = torch.as_tensor(bounds[1]).to(device=device, dtype=dtype)
+    if max_distance is not None:
+        scale = getattr(objective, "x_scale", 1.0)
+        if torch.is_tensor(scale):
+            scale = scale.to(dtype)
+        rules["project"] = trust_region(x0, scale, max_distance)
+    return x0, step_size, rules
+
+
+def ascend_iterates(
+    objective, Z0, *, n_steps, step_size, bounds=None, max_distance=None
+):
+    """Every iterate of :func:`ascend`'s paths (start excluded); numpy in, numpy out.
+
+    Returns
+    -------
+    Z : ndarray of shape (n_steps, n, d), float64
+        Iterate ``t + 1`` of path ``j`` at ``Z[t, j]``.
+    """
+    iterates = []
+
+    def keep(x, values):
+        iterates.append(x)
+
+    x0, step_size, rules = _continuous_start(
+        objective, Z0, step_size, bounds, max_distance
+    )
+    gradient_ascent(
+        objective, x0, n_steps=n_steps, step_size=step_size, observe=keep, **rules
+    )
+    if len(iterates) < 2:
+        return np.empty((0,) + tuple(x0.shape))
+    # one copy to the host
+    return torch.stack(iterates[1:]).double().cpu().numpy()
+
+
 def ascend(
     objective,
     Z0,
@@ -184,32 +234,18 @@ def ascend(
     trajectory : ndarray of shape (n_steps + 1, n), float64
         The objective's value at every iterate, start and end included.
     """
-    # designs in float64 where the objective takes them (a DesignObjective): a
-    # design far from 0 in its units moves by steps float32 would round away
-    device = objective.device
-    dtype = getattr(objective, "position_dtype", objective.dtype)
-    x0, step_size = start_points(objective, Z0, step_size, dtype)
-    lower = upper = None
-    if bounds is not None:
-        lower = torch.as_tensor(bounds[0]).to(device=device, dtype=dtype)
-        upper = torch.as_tensor(bounds[1]).to(device=device, dtype=dtype)
-    project = None
-    if max_distance is not None:
-        scale = getattr(objective, "x_scale", 1.0)
-        if torch.is_tensor(scale):
-            scale = scale.to(dtype)
-        project = trust_region(x0, scale, max_distance)
+    x0, step_size, rules = _continuous_start(
+        objective, Z0, step_size, bounds, max_distance
+    )
     best = _BestIterate(x0, not include_start) if selection == "best" else None
     x, values = gradient_ascent(
         objective,
         x0,
         n_steps=n_steps,
         step_size=step_size,
-        lower=lower,
-        upper=upper,
         record=True,
-        project=project,
         observe=best,
+        **rules,
     )
     if best is not None:
         x = best.x
