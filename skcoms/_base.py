@@ -229,6 +229,25 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
         # the test of near-copies of better proposals, where the optimizer has one
         near = None if separation is None else _NearCopies(*separation, n_designs)
         more = self.drop_duplicates or near is not None
+
+        def take(Z, y0, order, keys, paths):
+            """Keep ``Z[j]`` for ``j`` in ``order`` while designs are wanted, unless
+            a design of the data, a repeat or a near-copy; ``paths[:, j]``: its
+            trajectory (``paths`` None: no trajectory)."""
+            for j in order:
+                if len(kept) == n_designs:
+                    return
+                if keys[j] is not None and keys[j] in seen:
+                    continue
+                if near is not None and not near.add(Z[j]):
+                    continue
+                if keys[j] is not None:
+                    seen.add(keys[j])
+                kept.append(Z[j])
+                kept_y0.append(y0[j])
+                if paths is not None:
+                    kept_paths.append(paths[:, j])
+
         for Z0, y0 in self._start_points(n_designs):
             if kept:
                 Z, trajectory = self._search_more(Z0, y0, np.asarray(kept))
@@ -245,39 +264,17 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
                 keys = self._keys(Z) if self.drop_duplicates else [None] * len(Z)
             else:
                 rank, keys = range(len(Z)), [None] * len(Z)
-            for j in rank:
-                if len(kept) == n_designs:
-                    break
-                if keys[j] is not None and keys[j] in seen:
-                    continue
-                if near is not None and not near.add(Z[j]):
-                    continue
-                if keys[j] is not None:
-                    seen.add(keys[j])
-                kept.append(Z[j])
-                kept_y0.append(y0[j])
-                if trajectory is not None:
-                    kept_paths.append(trajectory[:, j])
+            take(Z, y0, rank, keys, trajectory)
             if len(kept) == n_designs or not more:
                 break
         if len(kept) < n_designs and self.drop_duplicates:
             # every start was searched: the search's own fallback, if any, under
-            # the same rules (new, distinct, no near-copy)
+            # the same rules; a design made up this way has no path (NaN column)
             Z, y0 = self._fill(n_designs - len(kept), seen)
-            keys = self._keys(Z) if self.drop_duplicates else [None] * len(Z)
-            for j in range(len(Z)):
-                if len(kept) == n_designs:
-                    break
-                if keys[j] is not None and keys[j] in seen:
-                    continue
-                if near is not None and not near.add(Z[j]):
-                    continue
-                if keys[j] is not None:
-                    seen.add(keys[j])
-                kept.append(Z[j])
-                kept_y0.append(y0[j])
-                if trajectory is not None:
-                    kept_paths.append(np.full(len(trajectory), np.nan))
+            no_paths = None
+            if trajectory is not None:
+                no_paths = np.full((len(trajectory), len(Z)), np.nan)
+            take(Z, y0, range(len(Z)), self._keys(Z), no_paths)
         if len(kept) < n_designs:
             message = self._shortfall_message(n_designs, len(kept))
             full = self.drop_duplicates and _space_size_note(
