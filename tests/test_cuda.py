@@ -10,11 +10,13 @@ import torch
 # the small training configuration of the CPU training tests (tests/ is on sys.path)
 from test_training import _config
 
-from skcoms import ConservativeObjectiveRegressor, OfflineDesignOptimizer
+from skcoms import Box, ConservativeObjectiveRegressor, OfflineDesignOptimizer
+from skcoms._defaults import default_model
 from skcoms._torch.device import make_generator
 from skcoms._torch.mlp import StackedMLP
 from skcoms._torch.train import train_conservative
 from skcoms.baselines import EnsembleObjectiveRegressor
+from skcoms.datasets import make_ehrlich_task
 
 pytestmark = [
     pytest.mark.gpu,
@@ -22,7 +24,7 @@ pytestmark = [
 ]
 
 
-def _train(device, alpha, cuda_graph, n_members=1):
+def _train(device, alpha, cuda_graph, n_members=1, **changes):
     gen = make_generator(0)
     # 40 rows in minibatches of 16: two full batches (graph) and one of 8 (eager)
     X = torch.randn(40, 3, generator=gen, dtype=torch.float64)
@@ -34,7 +36,7 @@ def _train(device, alpha, cuda_graph, n_members=1):
         net,
         X.to(device),
         y.to(device),
-        _config(alpha, n_epochs=3, n_ascent_steps=6, cuda_graph=cuda_graph),
+        _config(alpha, n_epochs=3, n_ascent_steps=6, cuda_graph=cuda_graph, **changes),
         make_generator(2),
     )
     return [p.cpu() for p in net.parameters()], history
@@ -52,6 +54,30 @@ def test_graphed_training_matches_the_cpu(alpha, n_members):
         torch.testing.assert_close(g, e, rtol=1e-9, atol=1e-11)
     np.testing.assert_allclose(graphed_history.alpha, cpu_history.alpha, rtol=1e-9)
     np.testing.assert_allclose(graphed_history.loss, cpu_history.loss, rtol=1e-9)
+
+
+# the fit terms and the constraint of the package's default models, beside the
+# squared error of the test above
+FIT_SETTINGS = {
+    "listnet": {"loss": "listnet", "listnet_temperature": 4.0},
+    "sharpness": {"sharpness_limit": 0.05, "sharpness_radius": 0.1},
+}
+
+
+@pytest.mark.parametrize("settings", sorted(FIT_SETTINGS))
+@pytest.mark.parametrize("alpha", [None, 0.5])
+def test_listnet_and_sharpness_training_match_the_cpu(alpha, settings):
+    changes = FIT_SETTINGS[settings]
+    cpu, cpu_history = _train("cpu", alpha, False, 3, **changes)
+    graphed, graphed_history = _train("cuda", alpha, True, 3, **changes)
+    for c, g in zip(cpu, graphed):
+        torch.testing.assert_close(g, c, rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(graphed_history.loss, cpu_history.loss, rtol=1e-9)
+    # the constraint's sharpness per epoch (empty without it)
+    assert len(cpu_history.sharpness) == (3 if settings == "sharpness" else 0)
+    np.testing.assert_allclose(
+        graphed_history.sharpness, cpu_history.sharpness, rtol=1e-9, atol=1e-12
+    )
 
 
 def test_graph_follows_the_weights_between_steps():
@@ -123,6 +149,49 @@ def test_propose_on_cuda_matches_the_cpu():
     np.testing.assert_allclose(
         proposals["cuda"], proposals["cpu"], rtol=1e-6, atol=1e-8
     )
+
+
+def test_default_sequence_model_on_cuda_matches_the_cpu():
+    """The sequence default (alpha chosen, five networks, each one's sharpness held)
+    chooses the same alpha and proposes the same designs on both devices."""
+    task = make_ehrlich_task(4, 8, 2, 2, n_samples=400, random_state=0)
+    fitted = {}
+    for device in ("cpu", "cuda"):
+        model = default_model(
+            True,
+            hidden_layer_sizes=(16, 16),
+            max_iter=3,
+            device=device,
+            dtype="float64",
+            random_state=0,
+        )
+        fitted[device] = OfflineDesignOptimizer(model, random_state=0).fit(
+            task.X, task.y
+        )
+    cpu, gpu = fitted["cpu"], fitted["cuda"]
+    assert gpu.estimator_.device_.type == "cuda"
+    assert (gpu.estimator_.n_members, gpu.estimator_.sharpness_limit) == (5, 0.1)
+    assert gpu.estimator_.alpha_ == cpu.estimator_.alpha_
+    np.testing.assert_array_equal(gpu.propose(16), cpu.propose(16))
+
+
+def test_continuous_designs_far_from_float32_keep_their_resolution_on_cuda():
+    """The search keeps designs in float64 on the device as on the CPU
+    (tests/test_reliability.py): designs at 1e8 + x, where float32 spaces numbers
+    8 apart, give the proposals of x with a float32 network."""
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1.0, 1.0, size=(40, 3))
+    y = -((X - 0.3) ** 2).sum(axis=1)
+    results = []
+    for shift in (0.0, 1e8):
+        estimator = ConservativeObjectiveRegressor(
+            (16, 16), max_iter=5, device="cuda", random_state=0
+        )
+        box = Box(shift - 1.2, shift + 1.2)
+        opt = OfflineDesignOptimizer(estimator, design_space=box, random_state=0)
+        results.append(opt.fit(X + shift, y).propose(6) - shift)
+    assert results[0].shape == results[1].shape == (6, 3)
+    np.testing.assert_allclose(results[1], results[0], rtol=0, atol=1e-4)
 
 
 def test_grid_search_with_threads_on_cuda():
