@@ -270,7 +270,7 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
         if len(kept) < n_designs and self.drop_duplicates:
             # every start was searched: the search's own fallback, if any, under
             # the same rules; a design made up this way has no path (NaN column)
-            Z, y0 = self._fill(n_designs - len(kept), seen)
+            Z, y0 = self._fill()
             no_paths = None
             if trajectory is not None:
                 no_paths = np.full((len(trajectory), len(Z)), np.nan)
@@ -354,14 +354,12 @@ class _BaseOptimizer(VersionedStateMixin, BaseEstimator, metaclass=ABCMeta):
         """
         return None
 
-    def _fill(self, n_missing, seen):
+    def _fill(self):
         """More candidates once every start has been searched, best first.
 
-        ``n_missing`` designs are still wanted; ``seen``: the keys
-        (:meth:`_keys`) of the designs not to propose. Returns encoded designs
-        and the measured scores that stand for their starts, which ``propose``
-        takes in order under its rules (new, distinct, no near-copy); none by
-        default.
+        Returns encoded designs and the measured scores that stand for their
+        starts, which ``propose`` takes in order under its rules (new, distinct,
+        no near-copy) while designs are wanted; none by default.
         """
         return np.empty((0, self._designs.shape[1])), np.empty(0)
 

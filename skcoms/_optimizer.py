@@ -382,7 +382,7 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
             return None
         return self.min_separation, self._designs.std(axis=0)
 
-    def _fill(self, n_missing, seen):
+    def _fill(self):
         """Designs near the data's once every start has been searched, best first.
 
         When the paths from every design of the data found fewer new designs
@@ -400,7 +400,7 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         sequences or ``_FILL_NUMBERS`` numbers.
         """
         space = self.design_space_
-        none = super()._fill(n_missing, seen)
+        none = super()._fill()
         order = np.argsort(-self._scores, kind="stable")
         # distinct designs, best measured score first
         keys = self._key_array(self._designs[order])
