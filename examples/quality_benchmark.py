@@ -419,7 +419,9 @@ def chosen_settings(optimizer):
 
     ``alpha`` and ``loss`` of the model (``alpha_`` and ``loss_`` of
     ``ConservativeObjectiveRegressorCV``; a fixed ``alpha`` otherwise) and the
-    proposer's path length; None where the optimizer has no such setting.
+    proposer's path lengths (``n_steps``: the longest; ``path_lengths``: each
+    path's, cycled over the start points); None where the optimizer has no such
+    setting.
     """
     model = getattr(optimizer, "estimator_", None)
     alpha = getattr(model, "alpha_", getattr(model, "alpha", None))
@@ -427,6 +429,7 @@ def chosen_settings(optimizer):
         "alpha": float(alpha) if isinstance(alpha, (int, float)) else None,
         "loss": getattr(model, "loss_", getattr(model, "loss", None)),
         "n_steps": getattr(optimizer, "n_steps_", None),
+        "path_lengths": list(getattr(optimizer, "path_lengths_", ())) or None,
     }
 
 
@@ -446,7 +449,7 @@ def measure(method, task_name, task, seed, args):
         )
     except ValueError as exc:  # no design found: recorded as such
         result = {"p100": [np.nan], "p50": [np.nan], "error": str(exc)}
-        settings = dict.fromkeys(("alpha", "loss", "n_steps"))
+        settings = dict.fromkeys(("alpha", "loss", "n_steps", "path_lengths"))
     else:
         settings = chosen_settings(result["optimizers"][0])
     return {

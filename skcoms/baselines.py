@@ -57,8 +57,10 @@ class GradientAscentOptimizer(OfflineDesignOptimizer):
         The model of the score; ``None`` is the plain regressor above.
     design_space : Box, CategoricalSequence or None, default=None
         How designs are encoded; ``None`` infers it from ``X``.
-    n_steps : int >= 0 or None, default=None
-        Ascent steps per path; ``None`` uses ``estimator_.n_ascent_steps``.
+    n_steps : int >= 0, tuple of int >= 0, "auto" or None, default=None
+        Ascent steps per path; ``None`` uses ``estimator_.n_ascent_steps``
+        (the published protocol: every path as long as the negatives). A tuple
+        and ``"auto"`` as for :class:`~skcoms.OfflineDesignOptimizer`.
     step_size : float > 0 or None, default=None
         Ascent step; ``None`` uses ``estimator_.ascent_step_size_``.
     paths_per_design : int >= 1, default=1

@@ -320,6 +320,30 @@ BAD_INPUTS = [
         "'n_steps' parameter",
     ),
     (
+        "optimizer: an empty tuple of path lengths",
+        lambda f: OfflineDesignOptimizer(tiny(), n_steps=()).fit(X, Y),
+        ValueError,
+        "non-empty tuple of ints >= 0, got ()",
+    ),
+    (
+        "optimizer: a negative path length in a tuple",
+        lambda f: OfflineDesignOptimizer(tiny(), n_steps=(3, -1)).fit(X, Y),
+        ValueError,
+        "non-empty tuple of ints >= 0, got (3, -1)",
+    ),
+    (
+        "optimizer: a fractional path length in a tuple",
+        lambda f: OfflineDesignOptimizer(tiny(), n_steps=(2.5,)).fit(X, Y),
+        ValueError,
+        "got (2.5,)",
+    ),
+    (
+        "optimizer: an unknown path-length option",
+        lambda f: OfflineDesignOptimizer(tiny(), n_steps="long").fit(X, Y),
+        ValueError,
+        "'n_steps' parameter",
+    ),
+    (
         "optimizer: wrong sequence length at predict time",
         lambda f: f["optimizer on tokens"].predict(TOKENS[:, :3]),
         ValueError,

@@ -128,21 +128,23 @@ def test_default_estimator_follows_the_design_space():
 
 
 @pytest.mark.parametrize(
-    "n_samples, loss, n_steps, n_repeats",
-    [(12, "squared_error", 10, 3), (13, "listnet", 15, 1)],
+    "n_samples, loss, n_steps, n_repeats, lengths",
+    [(12, "squared_error", 10, 3, (10,)), (13, "listnet", 15, 1, (15, 30))],
 )
 def test_default_model_on_underdetermined_data_fits_the_squared_error(
-    n_samples, loss, n_steps, n_repeats
+    n_samples, loss, n_steps, n_repeats, lengths
 ):
     # 12 designs of 12 features are underdetermined: the squared error with
     # 10-step paths, alpha chosen over three sets of candidates; one design more
-    # and the default is ListNet with 15 steps and one set
+    # and the default is ListNet with 15 steps and one set, and the proposer
+    # takes every other path twice as long
     rng = np.random.RandomState(0)
     X = rng.uniform(-1, 1, size=(n_samples, 12))
     y = X.sum(axis=1)
     opt = OfflineDesignOptimizer(random_state=0).fit(X, y)
     assert opt.estimator_.loss == loss
-    assert opt.estimator_.n_ascent_steps == n_steps == opt.n_steps_
+    assert opt.estimator_.n_ascent_steps == n_steps
+    assert opt.path_lengths_ == lengths and opt.n_steps_ == max(lengths)
     assert opt.estimator_.listnet_temperature == 8.0
     assert opt.estimator_.n_repeats == n_repeats
     # every candidate, alpha = 0 included, was tried on both shapes
@@ -174,8 +176,10 @@ def test_default_steps_reproduce_the_models_own_ascent():
     X, y = axes_data(n=200)
     unbounded = Box(-np.inf, np.inf)
     model = small_model(dtype="float64")
-    opt = OfflineDesignOptimizer(model, design_space=unbounded, **CLASSIC).fit(X, y)
-    assert opt.n_steps_ == 5
+    opt = OfflineDesignOptimizer(
+        model, design_space=unbounded, n_steps=None, **CLASSIC
+    ).fit(X, y)
+    assert opt.n_steps_ == 5 and opt.path_lengths_ == (5,)
     assert opt.step_size_ == opt.estimator_.ascent_step_size_
     designs = opt.propose(3)
     # the same ascent written in the model's standardized coordinates
@@ -191,6 +195,38 @@ def test_default_steps_reproduce_the_models_own_ascent():
     expected = z.numpy() * est.x_scale_ + est.x_mean_
     expected = expected[np.argsort(-opt.predict(expected), kind="stable")]
     np.testing.assert_allclose(designs, expected, atol=1e-9)
+
+
+def test_paths_of_several_lengths_cycle_over_the_start_points():
+    X, y = axes_data(n=200)
+    model = small_model(dtype="float64")
+    settings = dict(design_space=Box(-np.inf, np.inf), min_separation=None, **CLASSIC)
+    mixed = OfflineDesignOptimizer(model, n_steps=(3, 7), **settings).fit(X, y)
+    assert mixed.path_lengths_ == (3, 7) and mixed.n_steps_ == 7
+    designs, scores = mixed.propose(6, return_scores=True)
+    assert mixed.trajectory_.shape == (8, 6)
+    # the best, third and fifth designs of the data take 3 steps, the others 7
+    starts = X[np.argsort(-y, kind="stable")[:6]]
+    expected = []
+    for first, n_steps in ((0, 3), (1, 7)):
+        single = OfflineDesignOptimizer(model, n_steps=n_steps, **settings).fit(X, y)
+        z, _ = single._search(starts[first::2], None)
+        expected.append(z)
+    expected = np.concatenate(expected)
+    np.testing.assert_allclose(
+        np.sort(designs, axis=0), np.sort(expected, axis=0), atol=1e-9
+    )
+    # a 3-step path's score stays at its end value after its last step
+    short = np.isclose(mixed.trajectory_[3], mixed.trajectory_[-1], rtol=0, atol=0)
+    assert short.sum() >= 3
+    np.testing.assert_allclose(mixed.trajectory_[-1], scores, rtol=1e-6)
+    # "auto" on data with more designs than features: the model's length and twice
+    auto = OfflineDesignOptimizer(model, **settings).fit(X, y)
+    assert auto.path_lengths_ == (5, 10)
+    # sequences: one length, the model's
+    tokens = np.random.RandomState(0).randint(0, 4, size=(60, 5))
+    seq = OfflineDesignOptimizer(small_model(ascent_step_size=2.0), random_state=0)
+    assert seq.fit(tokens, tokens.sum(axis=1)).path_lengths_ == (5,)
 
 
 def test_repeatable_with_random_state():
@@ -300,7 +336,9 @@ def test_replicated_continuous_designs_are_made_up_by_their_paths_iterates():
     rng = np.random.RandomState(0)
     X = np.repeat(rng.normal(size=(6, 3)), 5, axis=0)
     y = -(X**2).sum(axis=1) + 0.1 * rng.randn(30)
-    opt = OfflineDesignOptimizer(small_model(), random_state=0).fit(X, y)
+    # one path length: with two, each design would start two distinct paths
+    opt = OfflineDesignOptimizer(small_model(), n_steps=None, random_state=0)
+    opt.fit(X, y)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no shortfall
         designs, scores = opt.propose(10, return_scores=True)
