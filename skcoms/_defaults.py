@@ -36,8 +36,9 @@ continuous test tasks (11 of them never measured before), paths of 15 and 30
 steps raised the best proposal of every Ackley instance by 0.037 to 0.163 and
 its median by 0.033 to 0.056, and lowered no other task's by more than 0.007
 (a draw of Branin, at the median) but Hartmann-6 with data below its 20th
-percentile (-0.026 at the best proposal, +0.013 at the median); all paths at 20 steps lowered Hartmann-6's best by up to
-0.015 and Branin's median by 0.008 (README, "The path length").
+percentile (-0.026 at the best proposal, +0.013 at the median); all paths at
+20 steps lowered Hartmann-6's best by up to 0.015 and Branin's median by 0.008
+(README, "The path length").
 
 On underdetermined continuous data (no more designs than features) the default
 fits the squared error with 10-step paths: ListNet fits only the order of the
