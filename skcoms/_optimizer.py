@@ -123,7 +123,9 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         reference, which uses 50 steps for both. A tuple gives paths of several
         lengths, cycled over the start points in their order (best design of the
         data first): with ``(15, 30)`` the paths from the best, third, fifth...
-        designs take 15 steps and the others 30. ``"auto"``: ``None``'s length
+        designs take 15 steps and the others 30. Read when ``propose`` runs, so
+        ``set_params(n_steps=...)`` on a fitted optimizer searches its model
+        with other paths without refitting. ``"auto"``: ``None``'s length
         ``n``, and for continuous designs with more designs than features
         ``(n, 2 * n)``: paths twice as long as the negatives reach raised the
         Ackley functions' proposals far above the default's and lowered
@@ -215,7 +217,8 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
     design_space_ : Box or CategoricalSequence
         The fitted design space.
     n_steps_ : int
-        The number of ascent steps of the longest path.
+        The number of ascent steps of the longest path (of the last ``propose``
+        call once it has run).
     path_lengths_ : tuple of int
         The number of ascent steps of each path, cycled over the start points
         (one entry when every path takes ``n_steps_``).
@@ -377,28 +380,39 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
             self._allowed_pairs = _adjacent_pairs(data, C)
 
     def _path_lengths(self):
-        """The steps of each path, cycled over the start points (see ``n_steps``)."""
-        if isinstance(self.n_steps, tuple):
-            lengths = self.n_steps
-            bad = [
-                n
-                for n in lengths
-                if not isinstance(n, Integral) or isinstance(n, bool) or n < 0
-            ]
-            if not lengths or bad:
-                raise ValueError(
-                    "n_steps as a tuple gives the ascent steps of each path: a "
-                    f"non-empty tuple of ints >= 0, got {self.n_steps!r}."
-                )
-            return tuple(int(n) for n in lengths)
-        if self.n_steps not in (None, "auto"):
-            return (int(self.n_steps),)
-        n = int(getattr(self.estimator_, "n_ascent_steps", 50))
-        space = self.design_space_
-        longer = not is_discrete(space) and not is_underdetermined(self._designs)
-        if self.n_steps == "auto" and longer and n > 0:
-            return (n, LONG_PATH_FACTOR * n)
-        return (n,)
+        """The steps of each path, cycled over the start points (see ``n_steps``).
+
+        Read when ``propose`` runs, so the parameter can change after fit.
+        """
+        lengths = self.n_steps
+        if lengths is None or isinstance(lengths, str) and lengths == "auto":
+            n = int(getattr(self.estimator_, "n_ascent_steps", 50))
+            longer = not is_discrete(self.design_space_) and not is_underdetermined(
+                self._designs
+            )
+            if lengths == "auto" and longer and n > 0:
+                return (n, LONG_PATH_FACTOR * n)
+            return (n,)
+        single = not isinstance(lengths, tuple)
+        if single:
+            lengths = (lengths,)
+        bad = [
+            n
+            for n in lengths
+            if not isinstance(n, Integral) or isinstance(n, bool) or n < 0
+        ]
+        if not lengths or bad:
+            expected = "an int >= 0, a non-empty tuple of them, 'auto' or None"
+            if not single:
+                expected = "a non-empty tuple of ints >= 0 (the steps of each path)"
+            raise ValueError(f"n_steps must be {expected}, got {self.n_steps!r}.")
+        return tuple(int(n) for n in lengths)
+
+    def _propose(self, n_designs, stacklevel=2):
+        # the path lengths are read when the search runs, as max_distance is
+        self.path_lengths_ = self._path_lengths()
+        self.n_steps_ = max(self.path_lengths_)
+        return super()._propose(n_designs, stacklevel=stacklevel)
 
     def _shortfall_message(self, n_designs, n_found):
         message = super()._shortfall_message(n_designs, n_found)

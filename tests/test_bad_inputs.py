@@ -323,19 +323,31 @@ BAD_INPUTS = [
         "optimizer: an empty tuple of path lengths",
         lambda f: OfflineDesignOptimizer(tiny(), n_steps=()).fit(X, Y),
         ValueError,
-        "non-empty tuple of ints >= 0, got ()",
+        "a non-empty tuple of ints >= 0 (the steps of each path), got ()",
     ),
     (
         "optimizer: a negative path length in a tuple",
         lambda f: OfflineDesignOptimizer(tiny(), n_steps=(3, -1)).fit(X, Y),
         ValueError,
-        "non-empty tuple of ints >= 0, got (3, -1)",
+        "a non-empty tuple of ints >= 0 (the steps of each path), got (3, -1)",
     ),
     (
         "optimizer: a fractional path length in a tuple",
         lambda f: OfflineDesignOptimizer(tiny(), n_steps=(2.5,)).fit(X, Y),
         ValueError,
         "got (2.5,)",
+    ),
+    (
+        "optimizer: a path length set after fit that is not one",
+        lambda f: (
+            OfflineDesignOptimizer(tiny(), n_steps=2)
+            .fit(X, Y)
+            .set_params(n_steps="long")
+            .propose(2)
+        ),
+        ValueError,
+        "n_steps must be an int >= 0, a non-empty tuple of them, 'auto' or None, "
+        "got 'long'",
     ),
     (
         "optimizer: an unknown path-length option",

@@ -220,6 +220,11 @@ def test_paths_of_several_lengths_cycle_over_the_start_points():
     short = np.isclose(mixed.trajectory_[3], mixed.trajectory_[-1], rtol=0, atol=0)
     assert short.sum() >= 3
     np.testing.assert_allclose(mixed.trajectory_[-1], scores, rtol=1e-6)
+    # read when propose runs: set after fit, the same proposals as set before it
+    single = OfflineDesignOptimizer(model, n_steps=3, **settings).fit(X, y)
+    single.set_params(n_steps=(3, 7))
+    np.testing.assert_array_equal(single.propose(6), designs)
+    assert single.path_lengths_ == (3, 7) and single.n_steps_ == 7
     # "auto" on data with more designs than features: the model's length and twice
     auto = OfflineDesignOptimizer(model, **settings).fit(X, y)
     assert auto.path_lengths_ == (5, 10)
