@@ -42,6 +42,10 @@ SCRIPTS = {
         *("--radii", "0.05", "1.0", "--changes", "1"),
         *("--output", "{tmp}/trust_region.jsonl"),
     ],
+    "path_lengths.py": [
+        *("--plans", "5", "15", "5+15"),
+        *("--output", "{tmp}/path_lengths.jsonl"),
+    ],
     "alpha_repeats.py": ["--output", "{tmp}/alpha_repeats.jsonl"],
     "oracle_sensitivity.py": ["--eps", "1e-7", "0.5", "--draws", "2"],
     "generative_baselines.py": ["--output", "{tmp}/generative.jsonl"],
@@ -191,6 +195,20 @@ def test_example_runs(name, example_runs):
             ]
             assert row.count(" / ") == columns
         assert "| max_distance=0.05 |" in stdout and "| max_changes=1 |" in stdout
+        assert "skcoms 0.1" in stdout and "at commit" in stdout
+    elif name == "path_lengths.py":
+        # one fit, searched with each plan (the default's would be 15 and 30):
+        # on the small Branin (2 epochs) 5-step paths stop short of 15-step ones
+        # (0.848 against 0.942 at the median when written), and half of each
+        # falls in between
+        (record,) = map(json.loads, open(tmp / "path_lengths.jsonl"))
+        assert record["auto"] == [15, 30]
+        cells = {plan: cell["p50"] for plan, cell in record["cells"].items()}
+        assert set(cells) == {"5", "15", "5+15"}
+        assert cells["5"] < cells["5+15"] < cells["15"]
+        (row,) = [line for line in stdout.splitlines() if line.startswith("| branin")]
+        assert row.count(" / ") == 3
+        assert "Minus 15+30" not in stdout  # the default's plan was not run
         assert "skcoms 0.1" in stdout and "at commit" in stdout
     elif name == "alpha_repeats.py":
         # every candidate fixed, then each repeat count's choice; the chosen alpha's
