@@ -66,7 +66,11 @@ def _records(path):
 
 
 def build(setting, steps=STEPS, max_iter=None):
-    """A plain model searched by the package's proposer, for one setting."""
+    """A plain model searched by the package's proposer, for one setting.
+
+    Every path takes ``steps`` (``n_steps=None``: the model's ``n_ascent_steps``),
+    not the proposer's default of two lengths on these tasks.
+    """
     if setting == SQUARED_ERROR:
         params = {"loss": "squared_error"}
     else:
@@ -74,7 +78,8 @@ def build(setting, steps=STEPS, max_iter=None):
     params["n_ascent_steps"] = steps
     if max_iter is not None:
         params["max_iter"] = max_iter
-    return OfflineDesignOptimizer(default_model(False, conservative=False, **params))
+    model = default_model(False, conservative=False, **params)
+    return OfflineDesignOptimizer(model, n_steps=None)
 
 
 def run(args, tasks):
