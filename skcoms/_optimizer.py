@@ -127,13 +127,13 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         ``set_params(n_steps=...)`` on a fitted optimizer searches its model
         with other paths without refitting. ``"auto"``: ``None``'s length
         ``n``, and for continuous designs with more designs than features
-        ``(n, 2 * n)``: paths twice as long as the negatives reach raised the
-        Ackley functions' proposals far above the default's and lowered
-        Branin's median and Hartmann-6's best, while half of the paths at each
-        length kept most of both (21 continuous test tasks, 8 seeds: the
-        README's "The path length"). On fewer designs than features (the
-        Hopper controller) longer paths lowered the proposals, and sequences
-        are not measured with them, so there all paths take ``n`` steps.
+        ``(n, 2 * n)``. There longer paths raised the Ackley functions'
+        proposals and lowered Branin's median and Hartmann-6's best; half of
+        the paths at each length kept most of the gains and few of the losses
+        (21 continuous test tasks, 8 seeds: the README's "The path length"). On
+        fewer designs than features (the Hopper controller) longer paths
+        lowered the proposals, and sequences are not measured with two lengths,
+        so there every path takes ``n`` steps.
     step_size : float > 0 or None, default=None
         Step length in the units of the direction of ``design_objective()`` (the
         estimator's standardized inputs). ``None`` uses
