@@ -4,19 +4,21 @@
 point; ``n_steps=(a, b)`` runs ``a`` steps from the best, third, fifth... design of
 the data and ``b`` from the others; the default, ``n_steps="auto"``, is ``(n, 2 *
 n)`` on continuous designs with more designs than features (``n`` the model's
-``n_ascent_steps``, 15 for the default model there). This script fits the package
-default ``OfflineDesignOptimizer()`` once per task and seed, searches it with every
-plan of ``--plans`` (``15`` one length, ``15+30`` two cycled; ``n_steps`` is read
-when ``propose`` runs, so the fitted model is shared) and prints the normalized
-100th / 50th percentile of 128 proposals (mean over seeds) per task and plan, then
-each plan's difference from the default's plan, paired by seed. It is the
+``n_ascent_steps``, 15 for the default model there) and ``n`` elsewhere. This
+script fits the package default ``OfflineDesignOptimizer()`` once per task and
+seed, searches it with every plan of ``--plans`` (``15`` one length, ``15+30`` two
+cycled; ``n_steps`` is read when ``propose`` runs, so the fitted model is shared)
+and prints the normalized 100th / 50th percentile of 128 proposals (mean over
+seeds) per task and plan, then each plan's difference from the default's plan of
+the task, paired by seed. It is the
 measurement behind ``n_steps="auto"`` (README, "The path length").
 
 The tasks: the continuous test functions of ``quality_benchmark.py`` with more
 designs than features, shipped and unshipped, and eleven more instances of their
 families that no other measurement of the package uses (other draws of the data,
 other sizes, data below other percentiles), a check of the choice off the
-instances it could have been tuned on.
+instances it could have been tuned on. ``--tasks`` also takes every other task of
+``quality_benchmark.py`` (sequences, and data with no more designs than features).
 
 Each (task, seed) result is appended to ``--output`` (JSON lines) as soon as it is
 done, so a run can be stopped and resumed; ``--report`` prints the tables of the
@@ -24,6 +26,7 @@ file without running anything.
 
     python examples/path_lengths.py --seeds 8                     # about an hour
     python examples/path_lengths.py --tasks ackley branin --plans 15 20 15+30
+    python examples/path_lengths.py --tasks rna14 --plans 10 10+20 20
     python examples/path_lengths.py --report
     python examples/path_lengths.py --quick                       # seconds
 """
@@ -47,11 +50,13 @@ from quality_benchmark import (  # noqa: E402
     QUICK,
     SHIPPED,
     UNSHIPPED,
+    WIDE_CHECKS,
     _done,
     add_seed_arguments,
     check_seed_arguments,
     made_by,
     run_task_seeds,
+    underdetermined,
 )
 
 MEASURED = {
@@ -95,10 +100,12 @@ CHECKS = {
         "ackley", percentile=30.0, random_state=6
     ),
 }
-TASKS = {**MEASURED, **CHECKS}
+# run by default: every continuous task above; --tasks also takes the other tasks
+# of quality_benchmark.py (sequences, data with no more designs than features),
+# where "auto" is one length, the model's 10 steps
+DEFAULT_TASKS = {**MEASURED, **CHECKS}
+TASKS = {**DEFAULT_TASKS, **SHIPPED, **UNSHIPPED, **WIDE_CHECKS}
 PLANS = ("10", "15", "20", "30", "40", "60", "15+30", "15+40", "20+40", "10+20+40")
-# the default model's n_ascent_steps on these tasks is 15: "auto" is 15+30
-DEFAULT_PLAN = "15+30"
 N_DESIGNS = 128
 
 
@@ -117,7 +124,10 @@ def run_one(task, seed, plans, max_iter=None):
     """Fit the default once; the scores of its proposals with every plan."""
     optimizer = OfflineDesignOptimizer(random_state=seed)
     if max_iter is not None:
-        optimizer.set_params(estimator=default_model(False, max_iter=max_iter))
+        model = default_model(
+            task.is_discrete, underdetermined=underdetermined(task), max_iter=max_iter
+        )
+        optimizer.set_params(estimator=model)
     start = time.perf_counter()
     optimizer.fit(task.X, task.y)
     chosen = list(optimizer.path_lengths_)
@@ -148,8 +158,17 @@ def run(args, tasks):
     run_task_seeds(args, tasks, __file__, measure, _describe)
 
 
-def report(path, reference=DEFAULT_PLAN):
-    """Two markdown tables: the scores per plan, and their paired differences."""
+def _plan_name(lengths):
+    """``[15, 30]`` -> ``"15+30"``."""
+    return "+".join(str(n) for n in lengths)
+
+
+def report(path):
+    """Two markdown tables: the scores per plan, and their paired differences.
+
+    Each plan is paired with the default's plan of its task (``n_steps="auto"``,
+    recorded per run), where that plan ran too.
+    """
     records = _done(path)
     if not records:
         return f"no results in {path}"
@@ -169,26 +188,26 @@ def report(path, reference=DEFAULT_PLAN):
             p50 = np.mean([v["p50"] for v in values]) if values else np.nan
             cells.append(f"{p100:.3f} / {p50:.3f}" if values else "")
         lines.append(f"| {task} | {len(runs)} | " + " | ".join(cells) + " |")
-    others = [p for p in plans if p != reference]
-    paired = [r for r in records if reference in r["cells"]]
-    if not paired or not others:
+    paired = [r for r in records if _plan_name(r["auto"]) in r["cells"]]
+    if not paired:
         return "\n".join(lines)
     lines += [
         "",
-        f"Minus {reference}, paired by seed: mean ± standard error, 100th / 50th "
-        "percentile.",
+        'Minus the default\'s plan (`n_steps="auto"`, the column "auto"), paired '
+        "by seed: mean ± standard error, 100th / 50th percentile.",
         "",
-        "| task | " + " | ".join(others) + " |",
-        "|---|" + "---|" * len(others),
+        "| task | auto | " + " | ".join(plans) + " |",
+        "|---|---|" + "---|" * len(plans),
     ]
     for task in tasks:
         runs = [r for r in paired if r["task"] == task]
         if not runs:
             continue
+        reference = _plan_name(runs[0]["auto"])
         cells = []
-        for plan in others:
+        for plan in plans:
             pairs = [r["cells"] for r in runs if plan in r["cells"]]
-            if not pairs:
+            if plan == reference or not pairs:
                 cells.append("")
                 continue
             cell = []
@@ -197,13 +216,15 @@ def report(path, reference=DEFAULT_PLAN):
                 error = diff.std() / np.sqrt(len(diff)) if len(diff) > 1 else 0.0
                 cell.append(f"{diff.mean():+.3f} ± {error:.3f}")
             cells.append(" / ".join(cell))
-        lines.append(f"| {task} | " + " | ".join(cells) + " |")
+        lines.append(f"| {task} | {reference} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tasks", nargs="+", choices=list(TASKS), default=list(TASKS))
+    parser.add_argument(
+        "--tasks", nargs="+", choices=list(TASKS), default=list(DEFAULT_TASKS)
+    )
     parser.add_argument(
         "--plans",
         nargs="+",

@@ -208,7 +208,7 @@ def test_example_runs(name, example_runs):
         assert cells["5"] < cells["5+15"] < cells["15"]
         (row,) = [line for line in stdout.splitlines() if line.startswith("| branin")]
         assert row.count(" / ") == 3
-        assert "Minus 15+30" not in stdout  # the default's plan was not run
+        assert "Minus the default's plan" not in stdout  # 15+30 was not run
         assert "skcoms 0.1" in stdout and "at commit" in stdout
     elif name == "alpha_repeats.py":
         # every candidate fixed, then each repeat count's choice; the chosen alpha's
