@@ -359,8 +359,7 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         super()._fit_designs(Z, y)
 
     def _fit_search(self):
-        self.path_lengths_ = self._path_lengths()
-        self.n_steps_ = max(self.path_lengths_)
+        self._set_path_lengths()
         if self.step_size is not None:
             self.step_size_ = float(self.step_size)
         elif hasattr(self.estimator_, "ascent_step_size_"):
@@ -379,13 +378,18 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
             data = _sequence_tokens(self._designs, L, C)
             self._allowed_pairs = _adjacent_pairs(data, C)
 
-    def _path_lengths(self):
-        """The steps of each path, cycled over the start points (see ``n_steps``).
+    def _set_path_lengths(self):
+        """``path_lengths_`` and ``n_steps_`` from ``n_steps``, at fit and propose.
 
-        Read when ``propose`` runs, so the parameter can change after fit.
+        Read again when ``propose`` runs, so the parameter can change after fit.
         """
+        self.path_lengths_ = self._path_lengths()
+        self.n_steps_ = max(self.path_lengths_)
+
+    def _path_lengths(self):
+        """The steps of each path, cycled over the start points (see ``n_steps``)."""
         lengths = self.n_steps
-        if lengths is None or isinstance(lengths, str) and lengths == "auto":
+        if lengths is None or lengths == "auto":
             n = int(getattr(self.estimator_, "n_ascent_steps", 50))
             longer = not is_discrete(self.design_space_) and not is_underdetermined(
                 self._designs
@@ -410,8 +414,7 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
 
     def _propose(self, n_designs, stacklevel=2):
         # the path lengths are read when the search runs, as max_distance is
-        self.path_lengths_ = self._path_lengths()
-        self.n_steps_ = max(self.path_lengths_)
+        self._set_path_lengths()
         return super()._propose(n_designs, stacklevel=stacklevel)
 
     def _shortfall_message(self, n_designs, n_found):
@@ -529,9 +532,9 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         ``known_keys``: the sequences a decoded path may not keep, the data's
         when None.
         """
-        lengths = np.resize(self.path_lengths_, len(Z0))
         if len(set(self.path_lengths_)) == 1:
             return self._paths(Z0, known_keys, self.path_lengths_[0])
+        lengths = np.resize(self.path_lengths_, len(Z0))
         Z = trajectory = None
         for n_steps in sorted(set(lengths.tolist())):
             rows = np.flatnonzero(lengths == n_steps)
