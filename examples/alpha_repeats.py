@@ -41,6 +41,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from quality_benchmark import (  # noqa: E402
     SHIPPED,
     UNSHIPPED,
+    WIDE_CHECKS,
     _done,
     add_seed_arguments,
     check_seed_arguments,
@@ -49,7 +50,7 @@ from quality_benchmark import (  # noqa: E402
     underdetermined,
 )
 
-TASKS = {**SHIPPED, **UNSHIPPED}
+TASKS = {**SHIPPED, **UNSHIPPED, **WIDE_CHECKS}
 WIDE = ["ackley256-n200", "rosenbrock256-n200", "sphere256-n200", "linear256-n200"]
 ALPHAS = (0.0, 0.01, 0.1, 1.0)
 REPEATS = (1, 3)
