@@ -514,23 +514,38 @@ def _cell(values, fmt="{:.3f}"):
     return f"{fmt.format(np.nanmean(values))} ± {fmt.format(np.nanstd(values))}"
 
 
+# the libraries whose versions a report names (a new install of the same torch
+# moves results through numpy, SciPy or scikit-learn); older records lack some
+INSTALL = (
+    ("torch", "torch"),
+    ("numpy", "numpy"),
+    ("scipy", "SciPy"),
+    ("sklearn", "scikit-learn"),
+)
+
+
 def made_by(records, script):
-    """A report's first line: the code that made ``records``, and the command.
+    """A report's first line: the code and install that made ``records``, the command.
 
     ``script`` is the reporting script's ``__file__``; with no record naming its
     version, the line names the code running now.
     """
     # older result files call the version "version"; runs without one are left out
-    made = {
-        f"skcoms {r.get('skcoms', r.get('version'))} at commit {r['commit']}"
-        for r in records
-        if r.get("skcoms", r.get("version"))
-    }
+    made = [r for r in records if r.get("skcoms", r.get("version"))]
     if not made:
-        info = provenance(script)
-        made = {f"skcoms {info['skcoms']} at commit {info['commit']}"}
+        made = [provenance(script)]
+    code = {
+        f"skcoms {r.get('skcoms', r.get('version'))} at commit {r['commit']}"
+        for r in made
+    }
+    install = {
+        ", ".join(f"{label} {r[key]}" for key, label in INSTALL if r.get(key))
+        for r in made
+    }
     command = f"python examples/{os.path.basename(script)} {' '.join(sys.argv[1:])}"
-    return f"{', '.join(sorted(made))}; `{command}`"
+    installs = "; ".join(sorted(install - {""}))
+    installs = f" ({installs})" if installs else ""
+    return f"{', '.join(sorted(code))}{installs}; `{command}`"
 
 
 def report(path):

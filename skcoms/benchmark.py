@@ -109,7 +109,7 @@ def normalize_score(y, task):
 
 @validate_params({"path": [str, os.PathLike, None]}, prefer_skip_nested_validation=True)
 def provenance(path=None):
-    """What made a result: the versions of skcoms, torch, numpy, Python, and the commit.
+    """What made a result: the versions of skcoms and its libraries, and the commit.
 
     Benchmark scripts store it beside each result and print it above their tables,
     so that a table can be traced to the code that made it.
@@ -124,7 +124,9 @@ def provenance(path=None):
     Returns
     -------
     info : dict
-        ``"skcoms"``, ``"torch"``, ``"numpy"``, ``"python"``: version strings;
+        ``"skcoms"``, ``"torch"``, ``"numpy"``, ``"scipy"``, ``"sklearn"``,
+        ``"python"``: version strings (a new install of the same torch can move
+        a fit's results through numpy, SciPy or scikit-learn);
         ``"commit"``: the checkout's short commit hash, with ``"+changes"`` added
         when tracked files differ from it, or ``None`` outside a git checkout (or
         without git).
@@ -134,8 +136,10 @@ def provenance(path=None):
     >>> from skcoms.benchmark import provenance
     >>> info = provenance()
     >>> sorted(info)
-    ['commit', 'numpy', 'python', 'skcoms', 'torch']
+    ['commit', 'numpy', 'python', 'scipy', 'skcoms', 'sklearn', 'torch']
     """
+    import scipy
+    import sklearn
     import torch
 
     from . import __version__
@@ -150,6 +154,8 @@ def provenance(path=None):
         "commit": _git_commit(folder),
         "torch": torch.__version__,
         "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "sklearn": sklearn.__version__,
         "python": platform.python_version(),
     }
 

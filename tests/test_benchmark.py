@@ -403,6 +403,8 @@ def test_skcoms_works_without_optional_packages():
 
 
 def test_provenance_names_the_versions_and_the_commit_of_a_checkout(tmp_path):
+    import scipy
+    import sklearn
     import torch
 
     import skcoms
@@ -413,6 +415,8 @@ def test_provenance_names_the_versions_and_the_commit_of_a_checkout(tmp_path):
         "commit": None,  # not a git checkout
         "torch": torch.__version__,
         "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "sklearn": sklearn.__version__,
         "python": platform.python_version(),
     }
     if shutil.which("git") is None:

@@ -422,6 +422,28 @@ def test_quality_report_pairs_each_variant_with_the_default(tmp_path):
     ]
 
 
+def test_quality_report_names_each_commit_and_install_of_its_records(tmp_path):
+    # two installs of one commit; a record written before SciPy and scikit-learn
+    # were recorded names what it has
+    path = tmp_path / "runs.jsonl"
+    extra = dict(task="branin", method="grad", p100=0.8, p50=0.2, seconds=1)
+    installs = [
+        dict(torch="2.13.0", numpy="2.4.6", scipy="1.17.1", sklearn="1.9.1"),
+        dict(torch="2.13.0", numpy="2.4.6", scipy="1.16.0", sklearn="1.9.1"),
+        dict(torch="2.13.0", numpy="2.4.6"),
+    ]
+    with open(path, "w") as file:
+        for seed, install in enumerate(installs):
+            record = dict(seed=seed, skcoms="0.1.0", commit="abc1234", **install)
+            file.write(json.dumps({**record, **extra, "feasible": float("nan")}) + "\n")
+    first = _load_example("quality_benchmark").report(str(path)).splitlines()[0]
+    assert first.startswith(
+        "skcoms 0.1.0 at commit abc1234 (torch 2.13.0, numpy 2.4.6; "
+        "torch 2.13.0, numpy 2.4.6, SciPy 1.16.0, scikit-learn 1.9.1; "
+        "torch 2.13.0, numpy 2.4.6, SciPy 1.17.1, scikit-learn 1.9.1); `python "
+    )
+
+
 def test_quality_report_counts_the_alphas_the_default_chose(tmp_path):
     # three seeds chose 0.1 and one 0; records without an alpha (written before
     # the benchmark recorded it) are left out of the counts
