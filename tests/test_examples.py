@@ -444,6 +444,18 @@ def test_quality_report_names_each_commit_and_install_of_its_records(tmp_path):
     )
 
 
+def test_readme_design_quality_tables_are_the_report_of_their_records():
+    # every row that the report prints from the committed records is in the
+    # README, so that the tables and the records cannot drift apart
+    records = EXAMPLES / "results" / "design_quality.jsonl"
+    report = _load_example("quality_benchmark").report(str(records))
+    rows = [line for line in report.splitlines() if line.startswith("| ")]
+    assert len(rows) > 100
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8").splitlines()
+    missing = [row for row in rows if row not in readme]
+    assert not missing, missing[:3]
+
+
 def test_quality_report_counts_the_alphas_the_default_chose(tmp_path):
     # three seeds chose 0.1 and one 0; records without an alpha (written before
     # the benchmark recorded it) are left out of the counts
