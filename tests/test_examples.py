@@ -48,6 +48,7 @@ SCRIPTS = {
     ],
     "alpha_repeats.py": ["--output", "{tmp}/alpha_repeats.jsonl"],
     "oracle_sensitivity.py": ["--eps", "1e-7", "0.5", "--draws", "2"],
+    "recombination.py": ["--sizes", "2", "8", "--draws", "3"],
     "generative_baselines.py": ["--output", "{tmp}/generative.jsonl"],
     # the main methods and two baselines; generative_baselines.py runs the others
     "quality_benchmark.py": [
@@ -235,6 +236,20 @@ def test_example_runs(name, example_runs):
         assert cells[1] == f"{p100} [{p100}, {p100}] / {p50}"
         assert cells[2] != f"{p100} [{p100}, {p100}] / {p50}"
         assert "| eps = 1e-07 | eps = 0.5 |" in stdout
+        assert "skcoms 0.1" in stdout and "at commit" in stdout
+    elif name == "recombination.py":
+        # on the small Branin (seeded), the mean of two good designs can lie
+        # between them, nearer the maximizer: every draw's best is above the
+        # data's best, and the columns are the sizes asked for
+        (row,) = [line for line in stdout.splitlines() if line.startswith("| branin")]
+        cells = [cell.strip() for cell in row.strip("| ").split(" | ")][1:]
+        assert len(cells) == 3
+        best = float(cells[0].split(" / ")[0])
+        for cell in cells[1:]:
+            mean, error = cell.split(" / ")[0].split(" ± ")
+            assert float(mean) - 2 * float(error) > best
+        assert "| means of 2 | means of 8 |" in stdout
+        assert "over 3 draws" in stdout
         assert "skcoms 0.1" in stdout and "at commit" in stdout
     elif name == "grid_search_alpha.py":
         assert "chosen: alpha=" in stdout
