@@ -9,10 +9,14 @@ of them removes part of the noise and scores above every one of them; on the tes
 functions it is a plain interpolation between good designs. The table gives, per
 ``m``, the normalized 100th / 50th percentile of the 128 scores, mean ± standard
 error over ``--draws`` draws of the sets (the draws play the role of seeds), beside
-the data's best 128 designs themselves.
+the data's best 128 designs themselves. With ``--model``, ``OfflineDesignOptimizer``
+is fitted once per draw (``random_state`` the draw) and its model ranks its own 128
+proposals together with the means: the last columns give its proposals, the 128
+its model ranks highest, and the share of means among them.
 
     python examples/recombination.py                        # minutes
     python examples/recombination.py --tasks hopper --draws 8
+    python examples/recombination.py --model                # the default's model
     python examples/recombination.py --quick                # seconds
 """
 
@@ -22,6 +26,7 @@ import sys
 
 import numpy as np
 
+from skcoms import OfflineDesignOptimizer
 from skcoms.benchmark import provenance
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -30,18 +35,42 @@ from oracle_sensitivity import N_DESIGNS, percentiles  # noqa: E402
 from quality_benchmark import QUICK  # noqa: E402
 
 
+def _means(best, m, draw):
+    """128 means of ``m`` designs of ``best``, the sets drawn with seed ``draw``."""
+    rng = np.random.RandomState(draw)
+    sets = np.array([rng.choice(len(best), m, replace=False) for _ in range(N_DESIGNS)])
+    return best[sets].mean(axis=1)
+
+
 def means_of_best(task, sizes, n_draws):
     """Percentiles of the data's best designs, then of means of ``m`` of them."""
     best = task.X[np.argsort(-task.y, kind="stable")[:N_DESIGNS]]
     rows = {1: [percentiles(task, best)]}
     for m in sizes:
-        rows[m] = []
-        for draw in range(n_draws):
-            rng = np.random.RandomState(draw)
-            sets = np.array(
-                [rng.choice(len(best), m, replace=False) for _ in range(N_DESIGNS)]
-            )
-            rows[m].append(percentiles(task, best[sets].mean(axis=1)))
+        rows[m] = [percentiles(task, _means(best, m, draw)) for draw in range(n_draws)]
+    return rows
+
+
+def model_picks(task, sizes, n_draws):
+    """What the default's own model makes of the means, draw by draw.
+
+    ``OfflineDesignOptimizer(random_state=draw)`` is fitted on the task and proposes
+    128 designs; its model then ranks those together with the means of every size
+    (the sets of the means columns), and keeps its 128 best. Per draw: the
+    percentiles of its proposals, of the 128 it keeps, and the share of means among
+    those.
+    """
+    best = task.X[np.argsort(-task.y, kind="stable")[:N_DESIGNS]]
+    rows = {"default": [], "picked": [], "share": []}
+    for draw in range(n_draws):
+        optimizer = OfflineDesignOptimizer(random_state=draw).fit(task.X, task.y)
+        proposals = optimizer.propose(N_DESIGNS)
+        means = np.concatenate([_means(best, m, draw) for m in sizes])
+        candidates = np.concatenate([proposals, means])
+        top = np.argsort(-optimizer.predict(candidates), kind="stable")[:N_DESIGNS]
+        rows["default"].append(percentiles(task, proposals))
+        rows["picked"].append(percentiles(task, candidates[top]))
+        rows["share"].append(float(np.mean(top >= len(proposals))))
     return rows
 
 
@@ -51,9 +80,15 @@ def _cell(values):
     return f"{values.mean():.3f} ± {error:.3f}"
 
 
-def table(results):
+def table(results, picks=None):
     sizes = list(next(iter(results.values())))[1:]
     header = ["data's best 128", *(f"means of {m}" for m in sizes)]
+    if picks:
+        header += [
+            "OfflineDesignOptimizer()",
+            "its model's best 128 of both",
+            "means among them",
+        ]
     lines = [
         "| task | " + " | ".join(header) + " |",
         "|---|" + "---|" * len(header),
@@ -61,9 +96,11 @@ def table(results):
     for task_name, rows in results.items():
         ((p100, p50),) = rows[1]
         cells = [f"{p100:.3f} / {p50:.3f}"]
-        for m in sizes:
-            draws = np.array(rows[m])
+        for key in [*sizes, *(("default", "picked") if picks else ())]:
+            draws = np.array(rows[key] if key in sizes else picks[task_name][key])
             cells.append(f"{_cell(draws[:, 0])} / {_cell(draws[:, 1])}")
+        if picks:
+            cells.append(f"{np.mean(picks[task_name]['share']):.0%}")
         lines.append(f"| {task_name} | " + " | ".join(cells) + " |")
     return lines
 
@@ -81,6 +118,12 @@ def parse_args(argv=None):
         help="designs per mean, one column each",
     )
     parser.add_argument("--draws", type=int, default=8, help="draws of the sets")
+    parser.add_argument(
+        "--model",
+        action="store_true",
+        help="also fit OfflineDesignOptimizer() once per draw and let its model "
+        "choose 128 of its proposals and the means",
+    )
     parser.add_argument("--quick", action="store_true", help="a small Branin")
     args = parser.parse_args(argv)
     if any(not 2 <= m <= N_DESIGNS for m in args.sizes):
@@ -94,12 +137,14 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args, tasks = parse_args(argv)
-    results = {}
+    results, picks = {}, {}
     for name, make in tasks.items():
         task = make()
         if task.n_samples < N_DESIGNS:
             raise SystemExit(f"{name} has {task.n_samples} designs, fewer than 128")
         results[name] = means_of_best(task, args.sizes, args.draws)
+        if args.model:
+            picks[name] = model_picks(task, args.sizes, args.draws)
         print(f"{name}: done", flush=True)
     info = provenance(__file__)
     print(
@@ -108,7 +153,7 @@ def main(argv=None):
         f"{args.draws} draws; "
         f"`python examples/{os.path.basename(__file__)} {' '.join(sys.argv[1:])}`\n"
     )
-    print("\n".join(table(results)))
+    print("\n".join(table(results, picks)))
 
 
 if __name__ == "__main__":

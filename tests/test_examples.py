@@ -48,7 +48,7 @@ SCRIPTS = {
     ],
     "alpha_repeats.py": ["--output", "{tmp}/alpha_repeats.jsonl"],
     "oracle_sensitivity.py": ["--eps", "1e-7", "0.5", "--draws", "2"],
-    "recombination.py": ["--sizes", "2", "8", "--draws", "3"],
+    "recombination.py": ["--sizes", "2", "8", "--draws", "3", "--model"],
     "generative_baselines.py": ["--output", "{tmp}/generative.jsonl"],
     # the main methods and two baselines; generative_baselines.py runs the others
     "quality_benchmark.py": [
@@ -239,16 +239,19 @@ def test_example_runs(name, example_runs):
         assert "skcoms 0.1" in stdout and "at commit" in stdout
     elif name == "recombination.py":
         # on the small Branin (seeded), the mean of two good designs can lie
-        # between them, nearer the maximizer: every draw's best is above the
-        # data's best, and the columns are the sizes asked for
+        # between them, nearer the maximizer: the best of the means, of the
+        # default's proposals and of its model's picks is above the data's best,
+        # and the columns are the sizes asked for
         (row,) = [line for line in stdout.splitlines() if line.startswith("| branin")]
         cells = [cell.strip() for cell in row.strip("| ").split(" | ")][1:]
-        assert len(cells) == 3
+        assert len(cells) == 6
         best = float(cells[0].split(" / ")[0])
-        for cell in cells[1:]:
+        for cell in cells[1:5]:
             mean, error = cell.split(" / ")[0].split(" ± ")
             assert float(mean) - 2 * float(error) > best
-        assert "| means of 2 | means of 8 |" in stdout
+        # --model: the default's model keeps 128 of its 128 proposals and 256 means
+        assert cells[5].endswith("%") and 0 <= int(cells[5][:-1]) <= 100
+        assert "| means of 2 | means of 8 | OfflineDesignOptimizer() |" in stdout
         assert "over 3 draws" in stdout
         assert "skcoms 0.1" in stdout and "at commit" in stdout
     elif name == "grid_search_alpha.py":
