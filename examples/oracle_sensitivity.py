@@ -71,11 +71,38 @@ def table(results):
     return lines
 
 
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_task_arguments(parser, draws, draws_help):
+    """``--tasks`` (the continuous tasks), ``--draws`` and ``--quick``."""
     parser.add_argument(
         "--tasks", nargs="+", choices=list(CONTINUOUS), default=list(CONTINUOUS)
     )
+    parser.add_argument("--draws", type=int, default=draws, help=draws_help)
+    parser.add_argument("--quick", action="store_true", help="a small Branin")
+
+
+def chosen_tasks(parser, args):
+    """The tasks of ``add_task_arguments``' options, by name; refuses no draws."""
+    if args.draws < 1:
+        parser.error("--draws must be at least 1")
+    if args.quick:
+        return {"branin": QUICK["branin"]}
+    return {name: CONTINUOUS[name] for name in args.tasks}
+
+
+def made_by(script, what):
+    """The line naming the package, the commit, what the table holds and the
+    command that printed it."""
+    info = provenance(script)
+    return (
+        f"\nskcoms {info['skcoms']} at commit {info['commit']}; normalized 100th / "
+        f"50th percentile of {N_DESIGNS} designs, {what}; "
+        f"`python examples/{os.path.basename(script)} {' '.join(sys.argv[1:])}`\n"
+    )
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_task_arguments(parser, 3, "draws per eps")
     parser.add_argument(
         "--eps",
         nargs="+",
@@ -83,16 +110,10 @@ def parse_args(argv=None):
         default=(1e-7, 1e-6, 1e-4),
         help="noise in standard deviations of the data, one column each",
     )
-    parser.add_argument("--draws", type=int, default=3, help="draws per eps")
-    parser.add_argument("--quick", action="store_true", help="a small Branin")
     args = parser.parse_args(argv)
     if any(not e > 0 for e in args.eps):
         parser.error("--eps must be positive")
-    if args.draws < 1:
-        parser.error("--draws must be at least 1")
-    if args.quick:
-        return args, {"branin": QUICK["branin"]}
-    return args, {name: CONTINUOUS[name] for name in args.tasks}
+    return args, chosen_tasks(parser, args)
 
 
 def main(argv=None):
@@ -101,12 +122,12 @@ def main(argv=None):
     for name, make in tasks.items():
         results[name] = sensitivity(make(), args.eps, args.draws)
         print(f"{name}: done", flush=True)
-    info = provenance(__file__)
     print(
-        f"\nskcoms {info['skcoms']} at commit {info['commit']}; normalized 100th / "
-        f"50th percentile of {N_DESIGNS} designs, {args.draws} draws per eps "
-        "(mean [lowest, highest 100th percentile] / mean 50th); "
-        f"`python examples/{os.path.basename(__file__)} {' '.join(sys.argv[1:])}`\n"
+        made_by(
+            __file__,
+            f"{args.draws} draws per eps (mean [lowest, highest 100th percentile] "
+            "/ mean 50th)",
+        )
     )
     print("\n".join(table(results)))
 

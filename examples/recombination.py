@@ -27,12 +27,15 @@ import sys
 import numpy as np
 
 from skcoms import OfflineDesignOptimizer
-from skcoms.benchmark import provenance
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from listnet_temperature import CONTINUOUS  # noqa: E402
-from oracle_sensitivity import N_DESIGNS, percentiles  # noqa: E402
-from quality_benchmark import QUICK  # noqa: E402
+from oracle_sensitivity import (  # noqa: E402
+    N_DESIGNS,
+    add_task_arguments,
+    chosen_tasks,
+    made_by,
+    percentiles,
+)
 
 
 def _means(best, m, draw):
@@ -107,9 +110,7 @@ def table(results, picks=None):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--tasks", nargs="+", choices=list(CONTINUOUS), default=list(CONTINUOUS)
-    )
+    add_task_arguments(parser, 8, "draws of the sets")
     parser.add_argument(
         "--sizes",
         nargs="+",
@@ -117,22 +118,16 @@ def parse_args(argv=None):
         default=(2, 4, 8),
         help="designs per mean, one column each",
     )
-    parser.add_argument("--draws", type=int, default=8, help="draws of the sets")
     parser.add_argument(
         "--model",
         action="store_true",
         help="also fit OfflineDesignOptimizer() once per draw and let its model "
         "choose 128 of its proposals and the means",
     )
-    parser.add_argument("--quick", action="store_true", help="a small Branin")
     args = parser.parse_args(argv)
     if any(not 2 <= m <= N_DESIGNS for m in args.sizes):
         parser.error(f"--sizes must be between 2 and {N_DESIGNS}")
-    if args.draws < 1:
-        parser.error("--draws must be at least 1")
-    if args.quick:
-        return args, {"branin": QUICK["branin"]}
-    return args, {name: CONTINUOUS[name] for name in args.tasks}
+    return args, chosen_tasks(parser, args)
 
 
 def main(argv=None):
@@ -146,13 +141,7 @@ def main(argv=None):
         if args.model:
             picks[name] = model_picks(task, args.sizes, args.draws)
         print(f"{name}: done", flush=True)
-    info = provenance(__file__)
-    print(
-        f"\nskcoms {info['skcoms']} at commit {info['commit']}; normalized 100th / "
-        f"50th percentile of {N_DESIGNS} designs, mean ± standard error over "
-        f"{args.draws} draws; "
-        f"`python examples/{os.path.basename(__file__)} {' '.join(sys.argv[1:])}`\n"
-    )
+    print(made_by(__file__, f"mean ± standard error over {args.draws} draws"))
     print("\n".join(table(results, picks)))
 
 
