@@ -49,6 +49,7 @@ SCRIPTS = {
     "alpha_repeats.py": ["--output", "{tmp}/alpha_repeats.jsonl"],
     "oracle_sensitivity.py": ["--eps", "1e-7", "0.5", "--draws", "2"],
     "recombination.py": ["--sizes", "2", "8", "--draws", "3", "--model"],
+    "distance_from_data.py": ["--alphas", "0", "1", "--steps", "5", "20"],
     "generative_baselines.py": ["--output", "{tmp}/generative.jsonl"],
     # the main methods and two baselines; generative_baselines.py runs the others
     "quality_benchmark.py": [
@@ -253,6 +254,26 @@ def test_example_runs(name, example_runs):
         assert cells[5].endswith("%") and 0 <= int(cells[5][:-1]) <= 100
         assert "| means of 2 | means of 8 | OfflineDesignOptimizer() |" in stdout
         assert "over 3 draws" in stdout
+        assert "skcoms 0.1" in stdout and "at commit" in stdout
+    elif name == "distance_from_data.py":
+        # a row per alpha and set of designs; the data's own designs lie at
+        # distance 0, the reference sets are the same for every alpha (so are
+        # their distances and oracle scores), and on the small Branin (seeded)
+        # the plain model's 20-step proposals lie farther from the data than its
+        # 5-step ones
+        rows = [line for line in stdout.splitlines() if line.startswith("| branin")]
+        assert len(rows) == 2 * 6
+        cells = {
+            tuple(row.strip("| ").split(" | ")[1:3]): row.strip("| ").split(" | ")[3:]
+            for row in rows
+        }
+        assert cells["0", "the data's best 128"][0] == "0.000"
+        for designs in ("the data's best 128", "means of 2", "MINsOptimizer()"):
+            assert cells["0", designs][0] == cells["1", designs][0]
+            assert cells["0", designs][2] == cells["1", designs][2]
+        far = float(cells["0", "its proposals, 20 steps"][0])
+        assert far > float(cells["0", "its proposals, 5 steps"][0])
+        assert "over 2 seeds" in stdout
         assert "skcoms 0.1" in stdout and "at commit" in stdout
     elif name == "grid_search_alpha.py":
         assert "chosen: alpha=" in stdout
