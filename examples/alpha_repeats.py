@@ -39,6 +39,7 @@ from skcoms.benchmark import normalize_score
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from quality_benchmark import (  # noqa: E402
+    OFF_CENTRE,
     SHIPPED,
     UNSHIPPED,
     WIDE_CHECKS,
@@ -50,7 +51,7 @@ from quality_benchmark import (  # noqa: E402
     underdetermined,
 )
 
-TASKS = {**SHIPPED, **UNSHIPPED, **WIDE_CHECKS}
+TASKS = {**SHIPPED, **UNSHIPPED, **WIDE_CHECKS, **OFF_CENTRE}
 WIDE = ["ackley256-n200", "rosenbrock256-n200", "sphere256-n200", "linear256-n200"]
 ALPHAS = (0.0, 0.01, 0.1, 1.0)
 REPEATS = (1, 3)
