@@ -18,10 +18,15 @@ with 10-step paths on continuous data with no more designs than features, where 
 default chooses with ``allow_plain=True, n_repeats=3``: its proposals are the
 three-repeat column's). The
 default tasks are the four 256-D functions of ``quality_benchmark.py`` with 200
-visible designs; ``--tasks`` takes any task of that script. Results are appended to
-``--output`` as they come (JSON lines) and ``--report`` prints the table.
+visible designs; ``--tasks`` takes any task of that script, and the instances of
+``path_lengths.py`` that no other script measures. ``--choices-only``
+leaves out the fixed alphas (their cells stay empty, and so does the count of
+choices that were best in hindsight): a cheaper check of what each repeat count
+chooses. Results are appended to ``--output`` as they come (JSON lines) and
+``--report`` prints the table.
 
     python examples/alpha_repeats.py --seeds 8          # about 15 minutes
+    python examples/alpha_repeats.py --tasks branin ackley --choices-only
     python examples/alpha_repeats.py --report
     python examples/alpha_repeats.py --quick            # seconds
 """
@@ -38,6 +43,7 @@ from skcoms._defaults import default_model
 from skcoms.benchmark import normalize_score
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from path_lengths import CHECKS  # noqa: E402
 from quality_benchmark import (  # noqa: E402
     OFF_CENTRE,
     SHIPPED,
@@ -51,7 +57,7 @@ from quality_benchmark import (  # noqa: E402
     underdetermined,
 )
 
-TASKS = {**SHIPPED, **UNSHIPPED, **WIDE_CHECKS, **OFF_CENTRE}
+TASKS = {**SHIPPED, **UNSHIPPED, **WIDE_CHECKS, **OFF_CENTRE, **CHECKS}
 WIDE = ["ackley256-n200", "rosenbrock256-n200", "sphere256-n200", "linear256-n200"]
 ALPHAS = (0.0, 0.01, 0.1, 1.0)
 REPEATS = (1, 3)
@@ -69,11 +75,12 @@ def _model(task, max_iter, **params):
     )
 
 
-def run_one(task, seed, max_iter=None):
-    """The proposals of every fixed alpha, and the choice of each repeat count."""
+def run_one(task, seed, max_iter=None, hindsight=True):
+    """The proposals of every fixed alpha (unless not ``hindsight``), and the
+    choice of each repeat count."""
     start = time.perf_counter()
     fixed = {}
-    for alpha in ALPHAS:
+    for alpha in ALPHAS if hindsight else ():
         model = _model(task, max_iter, alphas=(alpha,))
         optimizer = OfflineDesignOptimizer(model, random_state=seed)
         scores = normalize_score(
@@ -103,7 +110,7 @@ def run(args, tasks):
         args,
         tasks,
         __file__,
-        lambda task, seed: run_one(task, seed, args.max_iter),
+        lambda task, seed: run_one(task, seed, args.max_iter, not args.choices_only),
         lambda r: (
             f"{r['task']:>20} seed {r['seed']}: chosen "
             + ", ".join(f"{k} repeat(s) {v:g}" for k, v in r["chosen"].items())
@@ -134,10 +141,15 @@ def report(path):
         runs = sorted(
             (r for r in records if r["task"] == task), key=lambda r: r["seed"]
         )
+        # runs with --choices-only have no fixed alphas: empty cells, no hindsight
+        hindsight = all(r["fixed"] for r in runs)
         cells = []
         for a in alphas:
-            p100, p50 = np.mean([r["fixed"][a] for r in runs], axis=0)
-            cells.append(f"{p100:.3f} / {p50:.3f}")
+            if hindsight:
+                p100, p50 = np.mean([r["fixed"][a] for r in runs], axis=0)
+                cells.append(f"{p100:.3f} / {p50:.3f}")
+            else:
+                cells.append("")
         for n in repeats:
             picks, scores, best = [], [], 0
             for r in runs:
@@ -145,9 +157,11 @@ def report(path):
                 picks.append(pick)
                 scores.append(r["selected"][n])
                 # best in hindsight: the highest median of the fixed alphas
-                best += pick == max(alphas, key=lambda a: r["fixed"][a][1])
+                if hindsight:
+                    best += pick == max(alphas, key=lambda a: r["fixed"][a][1])
             p100, p50 = np.mean(scores, axis=0)
-            cells.append(f"{', '.join(picks)} ({best} of {len(runs)})")
+            count = f" ({best} of {len(runs)})" if hindsight else ""
+            cells.append(f"{', '.join(picks)}{count}")
             cells.append(f"{p100:.3f} / {p50:.3f}")
         lines.append(f"| {task} | {len(runs)} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -159,6 +173,11 @@ def parse_args(argv=None):
     add_seed_arguments(parser, 8)
     parser.add_argument("--output", default="alpha_repeats.jsonl")
     parser.add_argument("--report", action="store_true", help="print the table only")
+    parser.add_argument(
+        "--choices-only",
+        action="store_true",
+        help="only the choices and their proposals, no fixed alphas (no hindsight)",
+    )
     parser.add_argument(
         "--quick", action="store_true", help="one 256-D function, 2 epochs, 1 seed"
     )

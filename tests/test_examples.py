@@ -627,3 +627,25 @@ def test_quality_benchmark_rna_binding_to_other_targets(name, targets):
     assert task.name == f"rna14_{targets}" and task.X.shape[1] == 14
     np.testing.assert_allclose(task.oracle(task.X[:3]), task.y[:3], rtol=1e-6)
     assert task.y.max() < task.y_max
+
+
+def test_alpha_repeats_choices_only_fits_no_fixed_alpha(tmp_path, capsys):
+    # --choices-only records each repeat count's choice and its proposals' scores
+    # but no fixed alpha; the report leaves those cells empty and counts no
+    # hindsight
+    output = tmp_path / "choices.jsonl"
+    _load_example("alpha_repeats").main(
+        ["--quick", "--choices-only", "--output", str(output)]
+    )
+    (record,) = map(json.loads, open(output))
+    assert record["fixed"] == {}
+    assert set(record["chosen"]) == set(record["selected"]) == {"1", "3"}
+    (row,) = [
+        line
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith("| ") and "linear" in line
+    ]
+    cells = [cell.strip() for cell in row.strip("| ").split(" | ")]
+    assert cells[2:6] == [""] * 4
+    assert cells[6] == f"{record['chosen']['1']:g}"
+    assert cells[8] == f"{record['chosen']['3']:g}"
