@@ -30,7 +30,7 @@ import sys
 import numpy as np
 
 from skcoms import MINsOptimizer, OfflineDesignOptimizer
-from skcoms._defaults import default_model, is_underdetermined
+from skcoms._defaults import DEFAULT_FIT, default_model, is_underdetermined
 from skcoms.benchmark import normalize_score
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -41,6 +41,9 @@ from oracle_sensitivity import (  # noqa: E402
     made_by,
 )
 from recombination import _cell, _means  # noqa: E402
+
+# the settings of the default model's fit that a fixed-alpha model takes over
+FIT_TERM = ("loss", "listnet_temperature", "n_ascent_steps")
 
 
 class Distances:
@@ -90,12 +93,14 @@ def measure(task, alphas, steps, sizes, seed, max_iter=None):
     if max_iter is not None:
         mins.set_params(n_epochs=max_iter)
     references["MINsOptimizer()"] = mins.fit(X, y).propose(N_DESIGNS)
+    # the default model's fit term and path length for these data, at a fixed alpha
+    kind = "underdetermined" if is_underdetermined(X) else "continuous"
+    fit = {key: DEFAULT_FIT[kind][key] for key in FIT_TERM}
+    if max_iter is not None:
+        fit["max_iter"] = max_iter
     rows = {}
     for alpha in alphas:
-        params = {"alpha": alpha}
-        if max_iter is not None:
-            params["max_iter"] = max_iter
-        model = default_model(False, underdetermined=is_underdetermined(X), **params)
+        model = default_model(False, alpha=alpha, **fit)
         optimizer = OfflineDesignOptimizer(model, random_state=seed).fit(X, y)
         for name, designs in references.items():
             rows[alpha, name] = _row(task, distances, optimizer, designs)
