@@ -257,10 +257,9 @@ def test_example_runs(name, example_runs):
         assert "skcoms 0.1" in stdout and "at commit" in stdout
     elif name == "distance_from_data.py":
         # a row per alpha and set of designs; the data's own designs lie at
-        # distance 0, the reference sets are the same for every alpha (so are
-        # their distances and oracle scores), and on the small Branin (seeded)
-        # the plain model's 20-step proposals lie farther from the data than its
-        # 5-step ones
+        # distance 0, means of two of them and MINs' proposals off the data, and
+        # on the small Branin (seeded) the plain model's 20-step proposals lie
+        # farther from the data than its 5-step ones
         rows = [line for line in stdout.splitlines() if line.startswith("| branin")]
         assert len(rows) == 2 * 6
         cells = {
@@ -268,9 +267,8 @@ def test_example_runs(name, example_runs):
             for row in rows
         }
         assert cells["0", "the data's best 128"][0] == "0.000"
-        for designs in ("the data's best 128", "means of 2", "MINsOptimizer()"):
-            assert cells["0", designs][0] == cells["1", designs][0]
-            assert cells["0", designs][2] == cells["1", designs][2]
+        assert float(cells["0", "means of 2"][0]) > 0
+        assert float(cells["1", "MINsOptimizer()"][0]) > 0
         far = float(cells["0", "its proposals, 20 steps"][0])
         assert far > float(cells["0", "its proposals, 5 steps"][0])
         assert "over 2 seeds" in stdout
