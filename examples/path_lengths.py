@@ -172,9 +172,25 @@ def report(path):
     records = _done(path)
     if not records:
         return f"no results in {path}"
+    return report_differences(
+        records,
+        made_by(records, __file__),
+        'Minus the default\'s plan (`n_steps="auto"`, the column "auto"), paired '
+        "by seed: mean ± standard error, 100th / 50th percentile.",
+        lambda record: _plan_name(record["auto"]),
+        "auto",
+    )
+
+
+def report_differences(records, first_line, caption, reference, label):
+    """The tables of :func:`report` for any records with per-plan ``cells``.
+
+    ``reference(record)``: the plan each of the record's plans is paired with,
+    named in a column headed ``label``.
+    """
     plans = list(dict.fromkeys(p for r in records for p in r["cells"]))
     tasks = list(dict.fromkeys(r["task"] for r in records))
-    lines = [made_by(records, __file__), ""]
+    lines = [first_line, ""]
     lines += [
         "| task | seeds | " + " | ".join(plans) + " |",
         "|---|---|" + "---|" * len(plans),
@@ -188,35 +204,34 @@ def report(path):
             p50 = np.mean([v["p50"] for v in values]) if values else np.nan
             cells.append(f"{p100:.3f} / {p50:.3f}" if values else "")
         lines.append(f"| {task} | {len(runs)} | " + " | ".join(cells) + " |")
-    paired = [r for r in records if _plan_name(r["auto"]) in r["cells"]]
+    paired = [r for r in records if reference(r) in r["cells"]]
     if not paired:
         return "\n".join(lines)
     lines += [
         "",
-        'Minus the default\'s plan (`n_steps="auto"`, the column "auto"), paired '
-        "by seed: mean ± standard error, 100th / 50th percentile.",
+        caption,
         "",
-        "| task | auto | " + " | ".join(plans) + " |",
+        f"| task | {label} | " + " | ".join(plans) + " |",
         "|---|---|" + "---|" * len(plans),
     ]
     for task in tasks:
         runs = [r for r in paired if r["task"] == task]
         if not runs:
             continue
-        reference = _plan_name(runs[0]["auto"])
+        name = reference(runs[0])
         cells = []
         for plan in plans:
             pairs = [r["cells"] for r in runs if plan in r["cells"]]
-            if plan == reference or not pairs:
+            if plan == name or not pairs:
                 cells.append("")
                 continue
             cell = []
             for key in ("p100", "p50"):
-                diff = np.array([c[plan][key] - c[reference][key] for c in pairs])
+                diff = np.array([c[plan][key] - c[name][key] for c in pairs])
                 error = diff.std() / np.sqrt(len(diff)) if len(diff) > 1 else 0.0
                 cell.append(f"{diff.mean():+.3f} ± {error:.3f}")
             cells.append(" / ".join(cell))
-        lines.append(f"| {task} | {reference} | " + " | ".join(cells) + " |")
+        lines.append(f"| {task} | {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
