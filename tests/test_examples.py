@@ -49,6 +49,7 @@ SCRIPTS = {
     "alpha_repeats.py": ["--output", "{tmp}/alpha_repeats.jsonl"],
     "oracle_sensitivity.py": ["--eps", "1e-7", "0.5", "--draws", "2"],
     "recombination.py": ["--sizes", "2", "8", "--draws", "3", "--model"],
+    "recombined_starts.py": ["--output", "{tmp}/recombined_starts.jsonl"],
     "distance_from_data.py": ["--alphas", "0", "1", "--steps", "5", "20"],
     "generative_baselines.py": ["--output", "{tmp}/generative.jsonl"],
     # the main methods and two baselines; generative_baselines.py runs the others
@@ -255,6 +256,31 @@ def test_example_runs(name, example_runs):
         assert "| means of 2 | means of 8 | OfflineDesignOptimizer() |" in stdout
         assert "over 3 draws" in stdout
         assert "skcoms 0.1" in stdout and "at commit" in stdout
+    elif name == "recombined_starts.py":
+        # one fit, searched from each plan's start points: a column per plan and
+        # a paired difference from the data's starts; the raw means are the
+        # oracle's scores of 128 means of 8 of the data's best (seed 0), no model
+        (record,) = map(json.loads, open(tmp / "recombined_starts.jsonl"))
+        from skcoms.benchmark import normalize_score
+
+        module = _load_example("recombined_starts")
+        assert list(record["cells"]) == list(module.PLANS)
+        task = _load_example("quality_benchmark").QUICK["branin"]()
+        best = task.X[np.argsort(-task.y, kind="stable")[:128]]
+        means, _ = module._means(best, task.y[:128], 8, 128, 0)
+        scores = normalize_score(task.oracle(means), task)
+        assert record["cells"]["raw-8"] == {
+            "p100": float(np.max(scores)),
+            "p50": float(np.median(scores)),
+        }
+        # the paths from the means end elsewhere than those from the data
+        assert record["cells"]["means-8"] != record["cells"]["data"]
+        (row,) = [
+            line for line in stdout.splitlines() if line.startswith("| branin | 1")
+        ]
+        assert row.count(" / ") == len(module.PLANS)
+        assert "Minus the default's start points" in stdout
+        assert "skcoms 0.1" in stdout and "at commit" in stdout
     elif name == "distance_from_data.py":
         # a row per alpha and set of designs; the data's own designs lie at
         # distance 0, means of two of them and MINs' proposals off the data, and
@@ -411,6 +437,29 @@ def _load_example(name):
     finally:
         sys.path.remove(str(EXAMPLES))
     return module
+
+
+def test_recombined_starts_searches_from_the_given_points_only_once():
+    # with no ascent step each path ends where it starts: the proposals are the
+    # given start points, best predicted first; the optimizer's own start points
+    # are back afterwards
+    from skcoms import ConservativeObjectiveRegressor, OfflineDesignOptimizer
+    from skcoms.datasets import make_toy_quadratic
+
+    module = _load_example("recombined_starts")
+    task = make_toy_quadratic(n_samples=60, random_state=0)
+    optimizer = OfflineDesignOptimizer(
+        ConservativeObjectiveRegressor((8,), max_iter=2, random_state=0),
+        n_steps=0,
+        random_state=0,
+    ).fit(task.X, task.y)
+    starts = task.X[:5] + 0.01
+    proposals = module.propose_from(optimizer, starts, task.y[:5], 5)
+    order = np.argsort(-optimizer.predict(starts), kind="stable")
+    np.testing.assert_allclose(proposals, starts[order], rtol=1e-6)
+    assert "_start_points" not in vars(optimizer)
+    with pytest.raises(ValueError, match="means-8"):
+        module.parse_plan("means-1")
 
 
 def test_quality_report_pairs_the_default_with_naive_ascent_by_seed(tmp_path):
