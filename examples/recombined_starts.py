@@ -15,6 +15,9 @@ once, then proposes 128 designs from each plan of start points of ``--plans``:
 - ``half-m``: the data's 64 best designs and 64 means of ``m``;
 - ``pick-m``: the data's 128 best designs and 128 means of ``m``, 256 paths of
   which the model keeps its 128 best (as ``paths_per_design=2`` does);
+- ``local-m``: each of the data's 128 best designs averaged with its ``m - 1``
+  nearest among them (Euclidean distance in standard deviations of the data),
+  so that a mean stays among designs close to each other;
 - ``raw-m``: the 128 means of ``m`` themselves, no model (the reference).
 
 Every plan searches with the same fitted model and the proposer's rules (its path
@@ -66,7 +69,7 @@ from quality_benchmark import (  # noqa: E402
 RUN_BY_DEFAULT = {**DEFAULT_TASKS, **OFF_CENTRE}
 TASKS = {**RUN_BY_DEFAULT, "hopper": SHIPPED["hopper"], **WIDE_CHECKS}
 PLANS = ("data", "means-2", "means-8", "half-8", "pick-8", "raw-8")
-KINDS = ("data", "means", "half", "pick", "raw")
+KINDS = ("data", "means", "half", "pick", "local", "raw")
 N_DESIGNS = 128
 
 
@@ -88,6 +91,16 @@ def _means(Z, y, m, n, seed):
     rng = np.random.RandomState(seed)
     sets = np.array([rng.choice(len(Z), m, replace=False) for _ in range(n)])
     return Z[sets].mean(axis=1), y[sets].mean(axis=1)
+
+
+def _local_means(Z, y, m, scale):
+    """Each row of ``Z`` (and of ``y``) averaged with its ``m - 1`` nearest rows,
+    the distance measured in units of ``scale`` per column."""
+    U = Z / scale
+    distances = ((U[:, None, :] - U[None, :, :]) ** 2).sum(axis=2)
+    # stable: a row comes first among rows at distance 0 from it
+    nearest = np.argsort(distances, axis=1, kind="stable")[:, :m]
+    return Z[nearest].mean(axis=1), y[nearest].mean(axis=1)
 
 
 def propose_from(optimizer, Z0, y0, n_designs):
@@ -127,6 +140,11 @@ def run_one(task, seed, plans, max_iter=None):
         kind, m = parse_plan(plan)
         if kind == "data":
             designs = optimizer.propose(N_DESIGNS)
+        elif kind == "local":
+            std = space.encode(task.X).std(axis=0)
+            scale = np.where(std > 0, std, 1.0)
+            Zm, ym = _local_means(Z, y, m, scale)
+            designs = propose_from(optimizer, Zm, ym, N_DESIGNS)
         else:
             Zm, ym = _means(Z, y, m, N_DESIGNS, seed)
             if kind == "raw":
@@ -188,7 +206,8 @@ def parse_args(argv=None):
         "--plans",
         nargs="+",
         default=PLANS,
-        help="start points, one column each: data, means-M, half-M, pick-M, raw-M",
+        help="start points, one column each: data, means-M, half-M, pick-M, local-M, "
+        "raw-M",
     )
     add_seed_arguments(parser, 4)
     parser.add_argument("--output", default="recombined_starts.jsonl")
