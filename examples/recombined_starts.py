@@ -10,9 +10,11 @@ seed: the package default ``OfflineDesignOptimizer(random_state=seed)`` is fitte
 once, then proposes 128 designs from each plan of start points of ``--plans``:
 
 - ``data``: the data's 128 best designs (the default);
-- ``means-m``: 128 means of ``m`` designs drawn at random (seeded by the seed)
-  among the data's 128 best;
-- ``half-m``: the data's 64 best designs and 64 means of ``m``;
+- ``means-m``: 128 means of ``m`` designs drawn at random among the data's 128
+  best, the package's ``OfflineDesignOptimizer(recombine=m)`` (seeded by the
+  seed);
+- ``half-m``: the data's 64 best designs and 64 means of ``m`` (drawn here, as
+  for the next plans, with ``numpy.random.RandomState(seed)``);
 - ``pick-m``: the data's 128 best designs and 128 means of ``m``, 256 paths of
   which the model keeps its 128 best (as ``paths_per_design=2`` does);
 - ``local-m``: each of the data's 128 best designs averaged with its ``m - 1``
@@ -140,6 +142,10 @@ def run_one(task, seed, plans, max_iter=None):
         kind, m = parse_plan(plan)
         if kind == "data":
             designs = optimizer.propose(N_DESIGNS)
+        elif kind == "means":
+            optimizer.set_params(recombine=m)
+            designs = optimizer.propose(N_DESIGNS)
+            optimizer.set_params(recombine=None)
         elif kind == "local":
             std = space.encode(task.X).std(axis=0)
             scale = np.where(std > 0, std, 1.0)
@@ -149,8 +155,6 @@ def run_one(task, seed, plans, max_iter=None):
             Zm, ym = _means(Z, y, m, N_DESIGNS, seed)
             if kind == "raw":
                 designs = space.decode(Zm)
-            elif kind == "means":
-                designs = propose_from(optimizer, Zm, ym, N_DESIGNS)
             elif kind == "half":
                 half = N_DESIGNS // 2
                 Z0 = np.concatenate([Z[:half], Zm[:half]])

@@ -7,6 +7,7 @@ import numpy as np
 from ._base import _BaseModelOptimizer
 from ._compat import HasMethods, Interval, StrOptions
 from ._defaults import LONG_PATH_FACTOR, is_discrete, is_underdetermined
+from ._regressor import _draw_seed
 from ._torch.ascent import ascend, ascend_iterates
 from ._torch.decoded import ascend_decoded, sequence_keys
 
@@ -171,6 +172,19 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         the continuous test functions of the README's benchmarks every radius
         below their paths' length (about 0.4 to 0.7) lowered the proposals
         ("The trust regions"). Only for ``Box`` designs.
+    recombine : int >= 2 or None, default=None
+        Continuous designs: start each path of the first search from the mean
+        of ``recombine`` designs drawn at random (without replacement, seeded by
+        ``random_state``) among the data's ``paths_per_design * n`` best (at
+        least ``recombine`` of them), instead of from one of them; later
+        searches start from the data's designs as without it. A mean of good
+        designs is the recombination step of evolution strategies: where the
+        good designs scatter around a better one it lies nearer to it, and
+        where they sit on separate peaks it falls between them. Measured over
+        23 continuous test tasks (README, "Paths from means of the data's best
+        designs"), 8 raised the median proposal of every Ackley instance and
+        of the Hopper controller, and lowered Hartmann-6's; ``None``: every
+        path starts from a design of the data. Only for ``Box`` designs.
     support : {"pairs"} or None, default="pairs"
         A data-support rule for sequences (conservatism in design space rather
         than in the model): ``"pairs"`` never proposes a design in which token
@@ -208,7 +222,8 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         ``UserWarning``.
     random_state : int, RandomState instance or None, default=None
         When not None, seeds the estimator's fit (it replaces the clone's own
-        ``random_state``). The search itself is deterministic.
+        ``random_state``) and the designs that ``recombine`` averages. The
+        search itself is deterministic.
 
     Attributes
     ----------
@@ -308,6 +323,7 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         "path_selection": [StrOptions({"best", "last"})],
         "max_changes": [Interval(Integral, 0, None, closed="left"), None],
         "max_distance": [Interval(Real, 0, None, closed="neither"), None],
+        "recombine": [Interval(Integral, 2, None, closed="left"), None],
         "support": [StrOptions({"pairs"}), None],
         "min_separation": [Interval(Real, 0, None, closed="left"), None],
     }
@@ -325,6 +341,7 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         path_selection="best",
         max_changes=None,
         max_distance=None,
+        recombine=None,
         support="pairs",
         min_separation=0.01,
         drop_duplicates=True,
@@ -338,6 +355,7 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         self.path_selection = path_selection
         self.max_changes = max_changes
         self.max_distance = max_distance
+        self.recombine = recombine
         self.support = support
         self.min_separation = min_separation
         self.drop_duplicates = drop_duplicates
@@ -356,7 +374,16 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
                 "max_changes is the trust region of sequences (CategoricalSequence); "
                 "for continuous designs use max_distance."
             )
+        self._check_recombine()
         super()._fit_designs(Z, y)
+
+    def _check_recombine(self):
+        if self.recombine is not None and is_discrete(self.design_space_):
+            raise ValueError(
+                "recombine averages continuous designs (Box); a mean of "
+                f"sequences is no sequence. Got recombine={self.recombine!r} with "
+                "a CategoricalSequence."
+            )
 
     def _fit_search(self):
         self._set_path_lengths()
@@ -505,11 +532,28 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         return Z[best], y0[best]
 
     def _start_points(self, n_designs):
-        """The data's best designs: ``paths_per_design`` per design, then more."""
+        """The data's best designs: ``paths_per_design`` per design, then more;
+        with ``recombine``, means of them first."""
         paths = self.paths_per_design
         if paths == "auto":
             paths = 4 if is_discrete(self.design_space_) else 1
-        return self._best_designs_first(n_designs * paths, n_designs)
+        batches = self._best_designs_first(n_designs * paths, n_designs)
+        if self.recombine is None:
+            return batches
+        self._check_recombine()  # set after fit
+        return self._recombined_first(n_designs * paths, batches)
+
+    def _recombined_first(self, n_paths, batches):
+        """A batch of ``n_paths`` means of ``recombine`` of the data's best
+        designs (with the means of their scores), then ``batches``."""
+        order = np.argsort(-self._scores, kind="stable")
+        pool = order[: max(n_paths, self.recombine)]
+        m = min(self.recombine, pool.size)
+        rng = np.random.default_rng((_draw_seed(self.random_state), 1))
+        # m distinct designs per path: the first m of a random permutation
+        sets = pool[np.argsort(rng.random((n_paths, pool.size)), axis=1)[:, :m]]
+        yield self._designs[sets].mean(axis=1), self._scores[sets].mean(axis=1)
+        yield from batches
 
     def _search_more(self, Z0, y0, kept):
         """Paths of a later batch keep their best design not yet proposed.

@@ -291,6 +291,8 @@ def test_gradient_ascent_keeps_the_published_protocol_by_default():
         ({"support": True}, "support"),
         ({"min_separation": -0.1}, "min_separation"),
         ({"min_separation": "near"}, "min_separation"),
+        ({"recombine": 1}, "recombine"),
+        ({"recombine": 2.5}, "recombine"),
     ],
 )
 def test_bad_parameters_are_refused_with_their_name(params, match):
@@ -309,6 +311,73 @@ def test_a_trust_region_of_the_wrong_kind_is_refused_before_training():
     with pytest.raises(ValueError, match="max_changes .* sequences.*max_distance"):
         box.fit(Xc, yc)
     assert not hasattr(box, "estimator_")
+
+
+def _starts(**params):
+    """Proposals that are the paths' start points: no step, the start kept."""
+    X, y = quadratic_task()
+    opt = OfflineDesignOptimizer(
+        model(), n_steps=0, min_separation=None, drop_duplicates=False, **params
+    )
+    return X, y, opt.fit(X, y)
+
+
+def test_recombine_starts_each_path_from_a_mean_of_the_best_designs():
+    X, y, opt = _starts(recombine=2, random_state=0)
+    best = X[np.argsort(-y, kind="stable")[:20]]
+    designs = opt.propose(20)
+    # every proposal is the mean of two distinct designs among the 20 best
+    i, j = np.triu_indices(20, k=1)
+    pairs = (best[i] + best[j]) / 2
+    distance = np.abs(designs[:, None] - pairs[None]).max(axis=2)
+    assert np.all(distance.min(axis=1) < 1e-12)
+    assert not rows(designs) & rows(X)
+    # all 20 best designs when one mean takes as many as there are paths
+    (mean,) = opt.set_params(recombine=3).propose(1)
+    np.testing.assert_allclose(mean, X[np.argsort(-y, kind="stable")[:3]].mean(0))
+
+
+def test_recombine_draws_its_designs_with_random_state_only():
+    _, _, seeded = _starts(recombine=2, random_state=0)
+    first = seeded.propose(20)
+    np.testing.assert_array_equal(seeded.propose(20), first)
+    _, _, other = _starts(recombine=2, random_state=1)
+    assert rows(other.propose(20)) != rows(first)
+    # None draws fresh entropy, and leaves numpy's global generator alone
+    _, _, unseeded = _starts(recombine=2)
+    state = np.random.get_state()[1].copy()
+    assert rows(unseeded.propose(20)) != rows(unseeded.propose(20))
+    np.testing.assert_array_equal(np.random.get_state()[1], state)
+
+
+def test_recombine_searches_from_the_means_and_then_from_the_data():
+    # paths that move: the means' paths are searched first, and when the rules
+    # drop some of their results the data's best designs start more paths
+    X, y = quadratic_task()
+    opt = OfflineDesignOptimizer(model(), random_state=0).fit(X, y)
+    plain = opt.propose(16)
+    mixed = opt.set_params(recombine=4).propose(16)
+    assert len(mixed) == 16 and not rows(mixed) & rows(X)
+    assert rows(mixed) != rows(plain)
+    batches = opt._start_points(4)
+    means, mean_scores = next(batches)
+    assert len(means) == 4 and not rows(means) & rows(X)
+    assert np.all(mean_scores <= y.max())
+    order = np.argsort(-y, kind="stable")
+    for k, (Z0, y0) in zip(range(2), batches):
+        np.testing.assert_array_equal(Z0, X[order[4 * k : 4 * k + 4]])
+        np.testing.assert_array_equal(y0, y[order[4 * k : 4 * k + 4]])
+
+
+def test_recombine_is_for_continuous_designs_only():
+    X, y = banned_pair_task(n=50)
+    seq = OfflineDesignOptimizer(model(max_iter=10**6), recombine=2)
+    with pytest.raises(ValueError, match="recombine averages continuous designs"):
+        seq.fit(X, y)
+    assert not hasattr(seq, "estimator_")
+    fitted = OfflineDesignOptimizer(model(max_iter=2)).fit(X, y)
+    with pytest.raises(ValueError, match="recombine averages continuous designs"):
+        fitted.set_params(recombine=2).propose(4)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
