@@ -13,9 +13,10 @@ once, then proposes 128 designs from each plan of start points of ``--plans``:
 - ``means-m``: 128 means of ``m`` designs drawn at random among the data's 128
   best, the package's ``OfflineDesignOptimizer(recombine=m)`` (seeded by the
   seed);
-- ``half-m``: the data's 64 best designs and 64 means of ``m`` (drawn here, as
-  for the next plans, with ``numpy.random.RandomState(seed)``);
-- ``pick-m``: the data's 128 best designs and 128 means of ``m``, 256 paths of
+- ``half-m``: the data's 64 best designs and 64 means of ``m``,
+  ``OfflineDesignOptimizer(recombine=m, recombine_fraction=0.5)``;
+- ``pick-m``: the data's 128 best designs and 128 means of ``m`` (drawn here, as
+  for the next plans, with ``numpy.random.RandomState(seed)``), 256 paths of
   which the model keeps its 128 best (as ``paths_per_design=2`` does);
 - ``local-m``: each of the data's 128 best designs averaged with its ``m - 1``
   nearest among them (Euclidean distance in standard deviations of the data),
@@ -142,10 +143,11 @@ def run_one(task, seed, plans, max_iter=None):
         kind, m = parse_plan(plan)
         if kind == "data":
             designs = optimizer.propose(N_DESIGNS)
-        elif kind == "means":
-            optimizer.set_params(recombine=m)
+        elif kind in ("means", "half"):
+            fraction = 1.0 if kind == "means" else 0.5
+            optimizer.set_params(recombine=m, recombine_fraction=fraction)
             designs = optimizer.propose(N_DESIGNS)
-            optimizer.set_params(recombine=None)
+            optimizer.set_params(recombine=None, recombine_fraction=1.0)
         elif kind == "local":
             std = space.encode(task.X).std(axis=0)
             scale = np.where(std > 0, std, 1.0)
@@ -155,11 +157,6 @@ def run_one(task, seed, plans, max_iter=None):
             Zm, ym = _means(Z, y, m, N_DESIGNS, seed)
             if kind == "raw":
                 designs = space.decode(Zm)
-            elif kind == "half":
-                half = N_DESIGNS // 2
-                Z0 = np.concatenate([Z[:half], Zm[:half]])
-                y0 = np.concatenate([y[:half], ym[:half]])
-                designs = propose_from(optimizer, Z0, y0, N_DESIGNS)
             else:  # pick
                 Z0, y0 = np.concatenate([Z, Zm]), np.concatenate([y, ym])
                 designs = propose_from(optimizer, Z0, y0, N_DESIGNS)

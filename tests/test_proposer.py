@@ -293,6 +293,8 @@ def test_gradient_ascent_keeps_the_published_protocol_by_default():
         ({"min_separation": "near"}, "min_separation"),
         ({"recombine": 1}, "recombine"),
         ({"recombine": 2.5}, "recombine"),
+        ({"recombine_fraction": 0.0}, "recombine_fraction"),
+        ({"recombine_fraction": 1.5}, "recombine_fraction"),
     ],
 )
 def test_bad_parameters_are_refused_with_their_name(params, match):
@@ -335,6 +337,25 @@ def test_recombine_starts_each_path_from_a_mean_of_the_best_designs():
     # all 20 best designs when one mean takes as many as there are paths
     (mean,) = opt.set_params(recombine=3).propose(1)
     np.testing.assert_allclose(mean, X[np.argsort(-y, kind="stable")[:3]].mean(0))
+
+
+def test_recombine_fraction_shares_the_paths_with_the_best_designs():
+    X, y, opt = _starts(recombine=2, recombine_fraction=0.5, random_state=0)
+    order = np.argsort(-y, kind="stable")
+    designs = opt.propose(20)
+    # 10 paths from the 10 best designs (kept, no step), 10 from means of two
+    assert rows(designs) & rows(X) == rows(X[order[:10]])
+    assert sum(tuple(r) not in rows(X) for r in designs.tolist()) == 10
+    # the data's designs not started from come next, best first
+    batches = opt._start_points(4)
+    Z0, _ = next(batches)
+    np.testing.assert_array_equal(Z0[:2], X[order[:2]])
+    assert not rows(Z0[2:]) & rows(X)
+    np.testing.assert_array_equal(next(batches)[0], X[order[2:6]])
+    # at least one mean, however small the share
+    (Z0, _) = next(opt.set_params(recombine_fraction=0.01)._start_points(4))
+    np.testing.assert_array_equal(Z0[:3], X[order[:3]])
+    assert not rows(Z0[3:]) & rows(X)
 
 
 def test_recombine_draws_its_designs_with_random_state_only():
