@@ -15,6 +15,8 @@ once, then proposes 128 designs from each plan of start points of ``--plans``:
   seed);
 - ``half-m``: the data's 64 best designs and 64 means of ``m``,
   ``OfflineDesignOptimizer(recombine=m, recombine_fraction=0.5)``;
+- ``quarter-m``: the data's 96 best designs and 32 means of ``m``
+  (``recombine_fraction=0.25``);
 - ``pick-m``: the data's 128 best designs and 128 means of ``m`` (drawn here, as
   for the next plans, with ``numpy.random.RandomState(seed)``), 256 paths of
   which the model keeps its 128 best (as ``paths_per_design=2`` does);
@@ -76,7 +78,10 @@ RUN_BY_DEFAULT = {**DEFAULT_TASKS, **OFF_CENTRE}
 WIDE = {name: UNSHIPPED[name] for name in UNSHIPPED if "256" in name}
 TASKS = {**RUN_BY_DEFAULT, "hopper": SHIPPED["hopper"], **WIDE, **WIDE_CHECKS}
 PLANS = ("data", "means-2", "means-8", "half-8", "pick-8", "raw-8")
-KINDS = ("data", "means", "half", "pick", "local", "raw")
+KINDS = ("data", "means", "half", "quarter", "pick", "local", "raw")
+# the share of the paths that start from means, per kind of plan that uses the
+# package's recombine
+FRACTIONS = {"means": 1.0, "half": 0.5, "quarter": 0.25}
 N_DESIGNS = 128
 
 
@@ -147,9 +152,8 @@ def run_one(task, seed, plans, max_iter=None):
         kind, m = parse_plan(plan)
         if kind == "data":
             designs = optimizer.propose(N_DESIGNS)
-        elif kind in ("means", "half"):
-            fraction = 1.0 if kind == "means" else 0.5
-            optimizer.set_params(recombine=m, recombine_fraction=fraction)
+        elif kind in FRACTIONS:
+            optimizer.set_params(recombine=m, recombine_fraction=FRACTIONS[kind])
             designs = optimizer.propose(N_DESIGNS)
             optimizer.set_params(recombine=None, recombine_fraction=1.0)
         elif kind == "local":
@@ -211,8 +215,8 @@ def parse_args(argv=None):
         "--plans",
         nargs="+",
         default=PLANS,
-        help="start points, one column each: data, means-M, half-M, pick-M, local-M, "
-        "raw-M",
+        help="start points, one column each: data, means-M, half-M, quarter-M, "
+        "pick-M, local-M, raw-M",
     )
     add_seed_arguments(parser, 4)
     parser.add_argument("--output", default="recombined_starts.jsonl")
