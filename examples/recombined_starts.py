@@ -151,11 +151,12 @@ def run_one(task, seed, plans, max_iter=None):
     for plan in plans:
         kind, m = parse_plan(plan)
         if kind == "data":
+            optimizer.set_params(recombine=None)
             designs = optimizer.propose(N_DESIGNS)
         elif kind in FRACTIONS:
             optimizer.set_params(recombine=m, recombine_fraction=FRACTIONS[kind])
             designs = optimizer.propose(N_DESIGNS)
-            optimizer.set_params(recombine=None, recombine_fraction=1.0)
+            optimizer.set_params(recombine=None)
         elif kind == "local":
             std = space.encode(task.X).std(axis=0)
             scale = np.where(std > 0, std, 1.0)

@@ -6,7 +6,12 @@ import numpy as np
 
 from ._base import _BaseModelOptimizer
 from ._compat import HasMethods, Interval, StrOptions
-from ._defaults import LONG_PATH_FACTOR, is_discrete, is_underdetermined
+from ._defaults import (
+    LONG_PATH_FACTOR,
+    RECOMBINE,
+    is_discrete,
+    is_underdetermined,
+)
 from ._regressor import _draw_seed
 from ._torch.ascent import ascend, ascend_iterates
 from ._torch.decoded import ascend_decoded, sequence_keys
@@ -67,7 +72,9 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
 
     - runs ``paths_per_design`` paths per requested design, from the
       ``paths_per_design * n_designs`` best designs of the data, and the model
-      keeps the best ``n_designs`` of their results;
+      keeps the best ``n_designs`` of their results; for continuous designs
+      half of the paths start from the best half of those designs and the
+      others from means of 8 of them (``recombine``);
     - keeps from each path its best design as scored by the model
       (``path_selection="best"``). For sequences every iterate of the ascent is
       decoded (argmax per position), and the decoded design, not the logits
@@ -88,8 +95,8 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
     ``max_changes`` (sequences) and ``max_distance`` (continuous designs) add a
     trust region around each start design. ``n_steps=None, paths_per_design=1,
     path_selection="last", support=None, drop_duplicates=False,
-    min_separation=None`` is the published protocol: the end point of one path
-    per design, every path as long as the negatives.
+    min_separation=None, recombine=None`` is the published protocol: the end
+    point of one path per design, every path as long as the negatives.
 
     The ascent is the routine the regressor uses to mine its negatives, driven by
     ``estimator_.design_objective()``: any fitted estimator that offers that method
@@ -172,28 +179,32 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         the continuous test functions of the README's benchmarks every radius
         below their paths' length (about 0.4 to 0.7) lowered the proposals
         ("The trust regions"). Only for ``Box`` designs.
-    recombine : int >= 2 or None, default=None
+    recombine : int >= 2, "auto" or None, default="auto"
         Continuous designs: start paths of the first search from the mean of
         ``recombine`` designs drawn at random (without replacement, seeded by
         ``random_state``) among the data's ``paths_per_design * n`` best (at
-        least ``recombine`` of them), instead of from one of them (see
-        ``recombine_fraction``); later searches start from the data's designs
-        as without it. A mean of good designs is the recombination step of
-        evolution strategies: where the good designs scatter around a better
-        one it lies nearer to it, and where they sit on separate peaks it
-        falls between them. Over 8 seeds of 23 continuous test tasks (README,
-        "Paths from means of the data's best designs"), ``recombine=8`` raised
-        the median proposal of every Ackley instance by 0.07 to 0.25, and
-        those with the maximizer off the centre above MINs', and lowered every
-        Hartmann-6 instance's by 0.008 to 0.086 and its best by up to 0.09.
-        ``None``: every path starts from a design of the data. Only for
-        ``Box`` designs.
-    recombine_fraction : float in (0, 1], default=1.0
+        least ``recombine`` of them), instead of from one of them; a share
+        ``recombine_fraction`` of the paths, the others from the data's best
+        designs. Later searches start from the data's designs as without it.
+        A mean of good designs is the recombination step of evolution
+        strategies: where the good designs scatter around a better one it lies
+        nearer to it, and where they sit on separate peaks it falls between
+        them. ``"auto"``: 8 for continuous designs, None for sequences (a mean
+        of sequences is no sequence) and with ``max_distance`` (whose region
+        lies around each path's start: around a mean, it would not keep the
+        proposals near designs of the data). ``None``: every path starts from
+        a design of the data. Over 8 seeds of 23 continuous test tasks (README,
+        "Paths from means of the data's best designs"), half of the paths from
+        means of 8 raised the median proposal of every Ackley instance by 0.018
+        to 0.147 and lowered Hartmann-6's by at most 0.048 (its best by at most
+        0.028) and Branin's by at most 0.003; on 256-D functions and the Hopper
+        controller (4 seeds) it raised the proposals but on a linear function.
+        Every path from means (``recombine_fraction=1``) gained more on the
+        Ackleys and lost more on Hartmann-6. Only for ``Box`` designs.
+    recombine_fraction : float in (0, 1], default=0.5
         With ``recombine``, the share of the first search's paths that start
-        from means (rounded, at least one); the others start from the data's
-        best designs, as without it. Half of them (0.5) kept most of the gains
-        above and few of the losses: the Ackley medians rose by 0.02 to 0.15,
-        Hartmann-6's fell by at most 0.045 and its best by at most 0.003.
+        from means (rounded, at least one): the data's best designs start the
+        others.
     support : {"pairs"} or None, default="pairs"
         A data-support rule for sequences (conservatism in design space rather
         than in the model): ``"pairs"`` never proposes a design in which token
@@ -231,8 +242,9 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         ``UserWarning``.
     random_state : int, RandomState instance or None, default=None
         When not None, seeds the estimator's fit (it replaces the clone's own
-        ``random_state``) and the designs that ``recombine`` averages. The
-        search itself is deterministic.
+        ``random_state``) and the designs that ``recombine`` averages; with
+        None each ``propose`` draws other means. The search itself is
+        deterministic.
 
     Attributes
     ----------
@@ -332,7 +344,11 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         "path_selection": [StrOptions({"best", "last"})],
         "max_changes": [Interval(Integral, 0, None, closed="left"), None],
         "max_distance": [Interval(Real, 0, None, closed="neither"), None],
-        "recombine": [Interval(Integral, 2, None, closed="left"), None],
+        "recombine": [
+            Interval(Integral, 2, None, closed="left"),
+            StrOptions({"auto"}),
+            None,
+        ],
         "recombine_fraction": [Interval(Real, 0, 1, closed="right")],
         "support": [StrOptions({"pairs"}), None],
         "min_separation": [Interval(Real, 0, None, closed="left"), None],
@@ -351,8 +367,8 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         path_selection="best",
         max_changes=None,
         max_distance=None,
-        recombine=None,
-        recombine_fraction=1.0,
+        recombine="auto",
+        recombine_fraction=0.5,
         support="pairs",
         min_separation=0.01,
         drop_duplicates=True,
@@ -389,8 +405,16 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         self._check_recombine()
         super()._fit_designs(Z, y)
 
+    def _recombine_size(self):
+        """Designs per mean, or None for no means (``recombine`` resolved)."""
+        if self.recombine == "auto":
+            # a trust region keeps the proposals near designs of the data
+            none = is_discrete(self.design_space_) or self.max_distance is not None
+            return None if none else RECOMBINE
+        return self.recombine
+
     def _check_recombine(self):
-        if self.recombine is not None and is_discrete(self.design_space_):
+        if self.recombine not in (None, "auto") and is_discrete(self.design_space_):
             raise ValueError(
                 "recombine averages continuous designs (Box); a mean of "
                 f"sequences is no sequence. Got recombine={self.recombine!r} with "
@@ -549,20 +573,21 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         paths = self.paths_per_design
         if paths == "auto":
             paths = 4 if is_discrete(self.design_space_) else 1
-        if self.recombine is None:
-            return self._best_designs_first(n_designs * paths, n_designs)
         self._check_recombine()  # set after fit
-        return self._recombined_first(n_designs * paths, n_designs)
+        m = self._recombine_size()
+        if m is None:
+            return self._best_designs_first(n_designs * paths, n_designs)
+        return self._recombined_first(n_designs * paths, n_designs, m)
 
-    def _recombined_first(self, n_paths, size):
+    def _recombined_first(self, n_paths, size, m):
         """A batch of ``n_paths`` start points: the data's best designs, then
-        means of ``recombine`` of them (``recombine_fraction`` of the batch, with
-        the means of their scores); then the data's next designs, ``size`` at a
+        means of ``m`` of them (``recombine_fraction`` of the batch, with the
+        means of their scores); then the data's next designs, ``size`` at a
         time."""
         n_means = min(n_paths, max(1, round(self.recombine_fraction * n_paths)))
         order = np.argsort(-self._scores, kind="stable")
-        pool = order[: max(n_paths, self.recombine)]
-        m = min(self.recombine, pool.size)
+        pool = order[: max(n_paths, m)]
+        m = min(m, pool.size)
         rng = np.random.default_rng((_draw_seed(self.random_state), 1))
         # m distinct designs per mean: the first m of a random permutation
         sets = pool[np.argsort(rng.random((n_means, pool.size)), axis=1)[:, :m]]

@@ -47,7 +47,8 @@ class GradientAscentOptimizer(OfflineDesignOptimizer):
     one path per design, its end point, no support rule, duplicates kept. The
     proposer of :class:`~skcoms.OfflineDesignOptimizer` is one set of
     parameters away (``paths_per_design=4, path_selection="best",
-    support="pairs", min_separation=0.01, drop_duplicates=True``). Pass an
+    support="pairs", min_separation=0.01, recombine="auto",
+    drop_duplicates=True``). Pass an
     :class:`EnsembleObjectiveRegressor` for the ensemble baselines ("Grad. Mean",
     "Grad. Min").
 
@@ -77,6 +78,12 @@ class GradientAscentOptimizer(OfflineDesignOptimizer):
     min_separation : float >= 0 or None, default=None
         Continuous designs: drop proposals within this RMS standardized distance
         of a better one, and search on from more designs of the data.
+    recombine : int >= 2, "auto" or None, default=None
+        Continuous designs: start paths from means of this many of the data's
+        best designs (see :class:`~skcoms.OfflineDesignOptimizer`); ``None``
+        starts every path from a design of the data, as published.
+    recombine_fraction : float in (0, 1], default=0.5
+        With ``recombine``, the share of the paths that start from means.
     drop_duplicates : bool, default=False
         Drop proposals identical to data designs or to each other.
     random_state : int, RandomState instance or None, default=None
@@ -122,6 +129,8 @@ class GradientAscentOptimizer(OfflineDesignOptimizer):
         max_distance=None,
         support=None,
         min_separation=None,
+        recombine=None,
+        recombine_fraction=0.5,
         drop_duplicates=False,
         random_state=None,
     ):
@@ -136,6 +145,8 @@ class GradientAscentOptimizer(OfflineDesignOptimizer):
             max_distance=max_distance,
             support=support,
             min_separation=min_separation,
+            recombine=recombine,
+            recombine_fraction=recombine_fraction,
             drop_duplicates=drop_duplicates,
             random_state=random_state,
         )

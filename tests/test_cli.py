@@ -129,6 +129,28 @@ def test_min_separation_keeps_numeric_proposals_apart(continuous_csv):
     assert len(designs) == 6 and rms.min() >= 0.3
 
 
+def test_recombine_none_starts_every_path_from_the_data(continuous_csv):
+    # the default starts half of the paths from means: other designs
+    outputs = {}
+    for options in ([], ["--recombine", "none"], ["--recombine", 8]):
+        result = run_cli(
+            "propose", continuous_csv, "--target", "y", "--n", 6, "--seed", 0,
+            *options, "-q", *SMALL,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        outputs[" ".join(map(str, options))] = result.stdout
+    assert outputs[""] == outputs["--recombine 8"] != outputs["--recombine none"]
+
+
+def test_recombine_does_not_apply_to_sequences(sequence_csv):
+    result = run_cli(
+        "propose", sequence_csv, "--target", "score", "--sequence-column", "seq",
+        "--alphabet", "ACGT", "--recombine", 4, *SMALL,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "do not apply to sequences" in result.stderr
+
+
 @pytest.mark.parametrize(
     "options, message",
     [
@@ -137,6 +159,8 @@ def test_min_separation_keeps_numeric_proposals_apart(continuous_csv):
         (["--min-separation", -1], "must be a number >= 0"),
         (["--min-separation", "nan"], "--min-separation"),
         (["--paths-per-design", 0], "must be a positive integer"),
+        (["--recombine", 1], "must be an integer >= 2 or 'none'"),
+        (["--recombine-fraction", 0], "must be a number in (0, 1]"),
         (["--support", "triples"], "invalid choice"),
         (
             ["--method", "best-of-dataset", "--paths-per-design", 2],

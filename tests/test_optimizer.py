@@ -40,6 +40,7 @@ CLASSIC = {
     "path_selection": "last",
     "support": None,
     "drop_duplicates": False,
+    "recombine": None,
 }
 
 
@@ -344,8 +345,11 @@ def test_replicated_continuous_designs_are_made_up_by_their_paths_iterates():
     rng = np.random.RandomState(0)
     X = np.repeat(rng.normal(size=(6, 3)), 5, axis=0)
     y = -(X**2).sum(axis=1) + 0.1 * rng.randn(30)
-    # one path length: with two, each design would start two distinct paths
-    opt = OfflineDesignOptimizer(small_model(), n_steps=None, random_state=0)
+    # one path length: with two, each design would start two distinct paths;
+    # every path from a design of the data, whose replicates this is about
+    opt = OfflineDesignOptimizer(
+        small_model(), n_steps=None, recombine=None, random_state=0
+    )
     opt.fit(X, y)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no shortfall
@@ -409,12 +413,19 @@ def test_sequence_proposals_run_short_only_when_no_single_change_is_left(
 
 def test_more_designs_than_data_warns_and_returns_all():
     X, y = axes_data(n=12)
-    opt = OfflineDesignOptimizer(small_model(), n_steps=2, drop_duplicates=False)
+    opt = OfflineDesignOptimizer(
+        small_model(), n_steps=2, drop_duplicates=False, recombine=None
+    )
     opt.fit(X, y)
     with pytest.warns(UserWarning, match="12 designs are in the data"):
         designs = opt.propose(20)
     assert designs.shape == (12, 2)
     assert opt.trajectory_.shape == (3, 12)
+    # paths from means of the data's designs make up the rest
+    opt.set_params(recombine=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert opt.propose(20).shape == (20, 2)
 
 
 @given(
@@ -483,7 +494,9 @@ def _expected_score(opt, X, y, m):
 def test_score_pools_held_out_error_and_overestimated_proposals():
     X, y = axes_data(n=100)
     top = y >= np.quantile(y, 0.8)
-    opt = OfflineDesignOptimizer(small_model(max_iter=10)).fit(X[~top], y[~top])
+    # seeded: the proposals that score makes are those that propose makes
+    opt = OfflineDesignOptimizer(small_model(max_iter=10), random_state=0)
+    opt.fit(X[~top], y[~top])
     X_test, y_test = X[top], y[top]
     score = opt.score(X_test, y_test)
     assert not hasattr(opt, "trajectory_")  # score leaves no trace of its search
@@ -504,7 +517,8 @@ def test_score_pools_held_out_error_and_overestimated_proposals():
     expected = 1.0 - np.sum(errors**2) / (2 * top.sum() * np.var(opt._scores))
     assert opt.score(X_test, high) == pytest.approx(expected)
     # more held-out designs than designs in fit: as many proposals as designs
-    few = OfflineDesignOptimizer(small_model(max_iter=2)).fit(X[:5], y[:5])
+    few = OfflineDesignOptimizer(small_model(max_iter=2), random_state=0)
+    few.fit(X[:5], y[:5])
     assert few.score(X[5:20], y[5:20]) == pytest.approx(
         _expected_score(few, X[5:20], y[5:20], 5)
     )

@@ -20,6 +20,7 @@ CLASSIC = {
     "support": None,
     "min_separation": None,
     "drop_duplicates": False,
+    "recombine": None,
 }
 
 
@@ -168,15 +169,21 @@ def test_max_distance_is_respected(max_distance):
         rms = np.sqrt((((Z - Z0) / scale) ** 2).mean(axis=1))
         assert rms.max() <= max_distance * (1 + 1e-5)
         assert rms.max() >= 0.5 * max_distance  # the region is reached, not avoided
+    # "auto" starts no path from a mean under a trust region: every proposal
+    # lies within it of a design of the data
     designs = opt.propose(8)
     rms = np.sqrt((((designs[:, None] - X[None]) / scale) ** 2).mean(axis=2))
     assert np.all(rms.min(axis=1) <= max_distance * (1 + 1e-5))
+    assert opt.get_params()["recombine"] == "auto"
 
 
 def test_a_radius_that_never_binds_changes_no_design():
     # iterates inside the trust region are kept to the bit, not recomputed
+    # (every path from a design of the data, as "auto" under a trust region)
     X, y = quadratic_task()
-    opt = OfflineDesignOptimizer(model(ascent_step_size=0.5), random_state=0)
+    opt = OfflineDesignOptimizer(
+        model(ascent_step_size=0.5), recombine=None, random_state=0
+    )
     free = opt.fit(X, y).propose(8)
     np.testing.assert_array_equal(opt.set_params(max_distance=1e6).propose(8), free)
     assert not np.array_equal(opt.set_params(max_distance=0.05).propose(8), free)
@@ -325,7 +332,7 @@ def _starts(**params):
 
 
 def test_recombine_starts_each_path_from_a_mean_of_the_best_designs():
-    X, y, opt = _starts(recombine=2, random_state=0)
+    X, y, opt = _starts(recombine=2, recombine_fraction=1.0, random_state=0)
     best = X[np.argsort(-y, kind="stable")[:20]]
     designs = opt.propose(20)
     # every proposal is the mean of two distinct designs among the 20 best
@@ -359,13 +366,13 @@ def test_recombine_fraction_shares_the_paths_with_the_best_designs():
 
 
 def test_recombine_draws_its_designs_with_random_state_only():
-    _, _, seeded = _starts(recombine=2, random_state=0)
+    _, _, seeded = _starts(recombine=2, recombine_fraction=1.0, random_state=0)
     first = seeded.propose(20)
     np.testing.assert_array_equal(seeded.propose(20), first)
-    _, _, other = _starts(recombine=2, random_state=1)
+    _, _, other = _starts(recombine=2, recombine_fraction=1.0, random_state=1)
     assert rows(other.propose(20)) != rows(first)
     # None draws fresh entropy, and leaves numpy's global generator alone
-    _, _, unseeded = _starts(recombine=2)
+    _, _, unseeded = _starts(recombine=2, recombine_fraction=1.0)
     state = np.random.get_state()[1].copy()
     assert rows(unseeded.propose(20)) != rows(unseeded.propose(20))
     np.testing.assert_array_equal(np.random.get_state()[1], state)
@@ -376,8 +383,8 @@ def test_recombine_searches_from_the_means_and_then_from_the_data():
     # drop some of their results the data's best designs start more paths
     X, y = quadratic_task()
     opt = OfflineDesignOptimizer(model(), random_state=0).fit(X, y)
-    plain = opt.propose(16)
-    mixed = opt.set_params(recombine=4).propose(16)
+    plain = opt.set_params(recombine=None).propose(16)
+    mixed = opt.set_params(recombine=4, recombine_fraction=1.0).propose(16)
     assert len(mixed) == 16 and not rows(mixed) & rows(X)
     assert rows(mixed) != rows(plain)
     batches = opt._start_points(4)
@@ -388,6 +395,36 @@ def test_recombine_searches_from_the_means_and_then_from_the_data():
     for k, (Z0, y0) in zip(range(2), batches):
         np.testing.assert_array_equal(Z0, X[order[4 * k : 4 * k + 4]])
         np.testing.assert_array_equal(y0, y[order[4 * k : 4 * k + 4]])
+
+
+def test_recombine_auto_averages_eight_continuous_designs_and_no_sequences():
+    # 30 features: the 20 best designs are linearly independent, so the weights
+    # of each start point on them can be read back
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 30))
+    y = -(X**2).sum(axis=1)
+    opt = OfflineDesignOptimizer(model(max_iter=2), random_state=0).fit(X, y)
+    assert opt.get_params()["recombine"] == "auto"
+    assert opt.get_params()["recombine_fraction"] == 0.5
+    Z0, y0 = next(opt._start_points(20))
+    order = np.argsort(-y, kind="stable")
+    np.testing.assert_array_equal(Z0[:10], X[order[:10]])
+    # each of the other 10 is the mean of 8 distinct designs among the 20 best
+    weights = np.linalg.lstsq(X[order[:20]].T, Z0[10:].T, rcond=None)[0].T
+    np.testing.assert_allclose(np.sort(weights, axis=1)[:, -8:], 1 / 8, atol=1e-9)
+    np.testing.assert_allclose(np.sort(weights, axis=1)[:, :-8], 0, atol=1e-9)
+    np.testing.assert_allclose(y0[10:], weights @ y[order[:20]])
+    np.testing.assert_array_equal(
+        next(opt.set_params(recombine=8)._start_points(20))[0], Z0
+    )
+    # sequences: "auto" starts every path from the data, as None does
+    Xs, ys = banned_pair_task(n=200)
+    seq = OfflineDesignOptimizer(model(), random_state=0).fit(Xs, ys)
+    np.testing.assert_array_equal(
+        seq.propose(8), seq.set_params(recombine=None).propose(8)
+    )
+    # naive ascent keeps the published protocol: no means
+    assert GradientAscentOptimizer().get_params()["recombine"] is None
 
 
 def test_recombine_is_for_continuous_designs_only():
@@ -499,7 +536,10 @@ def test_auto_paths_per_design_is_4_for_sequences_and_1_for_continuous(
     task, paths, monkeypatch
 ):
     X, y = task()
-    opt = OfflineDesignOptimizer(model(dtype="float64"), random_state=0).fit(X, y)
+    # every path from a design of the data, the searches this counts
+    opt = OfflineDesignOptimizer(
+        model(dtype="float64"), recombine=None, random_state=0
+    ).fit(X, y)
     assert opt.paths_per_design == "auto"
     first_search = []
     original = opt._best_designs_first

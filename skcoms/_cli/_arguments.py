@@ -48,6 +48,25 @@ def non_negative_float(text):
     return value
 
 
+def recombine(text):
+    """``none`` or an integer >= 2: the designs per mean of ``--recombine``."""
+    if text.strip().lower() == "none":
+        return "none"
+    value = integer(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(
+            f"must be an integer >= 2 or 'none', got {value}"
+        )
+    return value
+
+
+def share(text):
+    value = finite_float(text)
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be a number in (0, 1], got {text!r}")
+    return value
+
+
 def n_jobs(text):
     value = integer(text)
     if value == 0:
@@ -342,6 +361,21 @@ def _add_proposer_options(propose):
         help="numeric designs: no two proposals closer than R (root mean square, "
         "in standard deviations of the data); 0: only exact duplicates are dropped "
         "(coms default: 0.01)",
+    )
+    group.add_argument(
+        "--recombine",
+        type=recombine,
+        metavar="M",
+        help="numeric designs: start paths from means of M of the data's best "
+        "designs; 'none': every path from a design of the data (coms default: "
+        "half of the paths from means of 8)",
+    )
+    group.add_argument(
+        "--recombine-fraction",
+        type=share,
+        metavar="F",
+        help="numeric designs: the share of the paths that --recombine starts "
+        "from means (default: 0.5)",
     )
     group.add_argument(
         "--support",

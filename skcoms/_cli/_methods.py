@@ -42,6 +42,8 @@ PROPOSER_OPTIONS = (
     "max_changes",
     "max_distance",
     "min_separation",
+    "recombine",
+    "recombine_fraction",
     "support",
 )
 
@@ -249,11 +251,12 @@ def make_optimizer(
 
     ``drop_duplicates=None`` keeps the method's default. ``proposer`` holds
     options of the proposer (:data:`PROPOSER_OPTIONS`; ``support="none"`` is no
-    rule). ``options`` are method-specific (``alpha``, ``overestimation_limit``,
-    ``n_generations``, ``n_members``). Those that are None are left out, and the
-    method must accept the others. ``underdetermined``: whether the data have no
-    more designs than features (as encoded), which sets the default model of
-    continuous designs (:func:`skcoms._defaults.default_model`).
+    rule, ``recombine="none"`` no means). ``options`` are method-specific
+    (``alpha``, ``overestimation_limit``, ``n_generations``, ``n_members``).
+    Those that are None are left out, and the method must accept the others.
+    ``underdetermined``: whether the data have no more designs than features (as
+    encoded), which sets the default model of continuous designs
+    (:func:`skcoms._defaults.default_model`).
     """
     method = METHODS[name]
     options = {key: value for key, value in options.items() if value is not None}
@@ -263,8 +266,9 @@ def make_optimizer(
     proposer = {k: v for k, v in (proposer or {}).items() if v is not None}
     if proposer and not method.proposer:
         raise ValueError(f"--method {name} does not take {sorted(proposer)}")
-    if proposer.get("support") == "none":
-        proposer["support"] = None
+    for key in ("support", "recombine"):
+        if proposer.get(key) == "none":
+            proposer[key] = None
     common = {"design_space": design_space, "random_state": random_state, **proposer}
     if drop_duplicates is not None:
         common["drop_duplicates"] = drop_duplicates

@@ -81,6 +81,12 @@ def _build_optimizer(args, data):
     if getattr(args, wrong[2:].replace("-", "_")) is not None:
         other = "--max-changes" if data["discrete"] else "--max-distance"
         raise UsageError(f"{wrong} does not apply to {kind}; use {other}")
+    given = args.recombine not in (None, "none") or args.recombine_fraction
+    if data["discrete"] and given:
+        raise UsageError(
+            "--recombine and --recombine-fraction average numeric designs; they "
+            "do not apply to sequences"
+        )
     accepted = METHODS[args.method].options
     method_options = {
         key: getattr(args, key) for _, key in _METHOD_OPTIONS if key in accepted
