@@ -546,6 +546,24 @@ def test_readme_tables_are_the_reports_of_the_committed_records(records):
     assert not missing, missing[:3]
 
 
+@pytest.mark.parametrize(
+    "records",
+    sorted(
+        p.name for p in (EXAMPLES / "results" / "recombined_starts").glob("*.jsonl")
+    ),
+)
+def test_readme_tables_are_the_reports_of_the_recombined_starts_records(records):
+    # the same for the records of recombined_starts.py, kept apart
+    path = EXAMPLES / "results" / "recombined_starts" / records
+    report = _load_example("recombined_starts").report(str(path))
+    rows = [line for line in report.splitlines() if line.startswith("| ")]
+    assert len(rows) > 2
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    lines = {line.strip() for line in readme.splitlines()}
+    missing = [row for row in rows if row not in lines]
+    assert not missing, missing[:3]
+
+
 def test_quality_report_counts_the_alphas_the_default_chose(tmp_path):
     # three seeds chose 0.1 and one 0; records without an alpha (written before
     # the benchmark recorded it) are left out of the counts
