@@ -53,6 +53,9 @@ def _adjacent_pairs(tokens, n_categories):
 # the most numbers (iterates times features) of continuous paths it keeps
 _FILL_CANDIDATES = 16384
 _FILL_NUMBERS = 2**22
+# the most random numbers drawn at once to choose the designs that recombine
+# averages
+_PERMUTATION_NUMBERS = 2**20
 
 
 class OfflineDesignOptimizer(_BaseModelOptimizer):
@@ -589,8 +592,16 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         pool = order[: max(n_paths, m)]
         m = min(m, pool.size)
         rng = np.random.default_rng((_draw_seed(self.random_state), 1))
-        # m distinct designs per mean: the first m of a random permutation
-        sets = pool[np.argsort(rng.random((n_means, pool.size)), axis=1)[:, :m]]
+        # m distinct designs per mean: the first m of a random permutation of
+        # the pool, drawn a few rows at a time (the same stream of numbers)
+        rows = max(1, _PERMUTATION_NUMBERS // pool.size)
+        sets = np.concatenate(
+            [
+                np.argsort(rng.random((min(rows, n_means - i), pool.size)), axis=1)
+                for i in range(0, n_means, rows)
+            ]
+        )
+        sets = pool[sets[:, :m]]
         first = order[: n_paths - n_means]
         Z0 = np.concatenate([self._designs[first], self._designs[sets].mean(axis=1)])
         y0 = np.concatenate([self._scores[first], self._scores[sets].mean(axis=1)])

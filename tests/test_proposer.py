@@ -365,6 +365,16 @@ def test_recombine_fraction_shares_the_paths_with_the_best_designs():
     assert not rows(Z0[3:]) & rows(X)
 
 
+def test_recombine_draws_the_same_designs_a_few_rows_at_a_time(monkeypatch):
+    # the draws are bounded in memory, not changed: one row at a time gives the
+    # same start points as all rows at once
+    _, _, opt = _starts(recombine=3, recombine_fraction=1.0, random_state=0)
+    at_once, _ = next(opt._start_points(30))
+    monkeypatch.setattr("skcoms._optimizer._PERMUTATION_NUMBERS", 1)
+    one_by_one, _ = next(opt._start_points(30))
+    np.testing.assert_array_equal(one_by_one, at_once)
+
+
 def test_recombine_draws_its_designs_with_random_state_only():
     _, _, seeded = _starts(recombine=2, recombine_fraction=1.0, random_state=0)
     first = seeded.propose(20)
