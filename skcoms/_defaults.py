@@ -62,7 +62,7 @@ measured harmful.
 
 On continuous designs the proposer (``OfflineDesignOptimizer(recombine="auto")``)
 starts half of its paths from means of ``RECOMBINE`` of the data's best designs.
-Over 8 seeds of 23 continuous test tasks and 4 of the Hopper controller and eight
+Over 8 seeds of 23 continuous test tasks and of the Hopper controller, 4 of eight
 256-D functions, this raised 16 medians (15 of them by 0.018 to 0.41: every Ackley,
 the 256-D Rosenbrocks and spheres, the Hopper controller) and lowered 10, by at
 most 0.048 (Hartmann-6's five instances, Branin's three, the linear 256-D

@@ -201,7 +201,7 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         means of 8 raised the median proposal of every Ackley instance by 0.018
         to 0.147 and lowered Hartmann-6's by at most 0.048 (its best by at most
         0.028) and Branin's by at most 0.003; on 256-D functions and the Hopper
-        controller (4 seeds) it raised the proposals but on a linear function.
+        controller it raised the proposals but on a linear function.
         Every path from means (``recombine_fraction=1``) gained more on the
         Ackleys and lost more on Hartmann-6. Only for ``Box`` designs.
     recombine_fraction : float in (0, 1], default=0.5
