@@ -530,32 +530,23 @@ def test_quality_report_names_each_commit_and_install_of_its_records(tmp_path):
     )
 
 
+# the committed records and the script whose report prints them
+RECORDS = [
+    *(("quality_benchmark", p) for p in sorted((EXAMPLES / "results").glob("*.jsonl"))),
+    *(
+        ("recombined_starts", p)
+        for p in sorted((EXAMPLES / "results" / "recombined_starts").glob("*.jsonl"))
+    ),
+]
+
+
 @pytest.mark.parametrize(
-    "records", sorted(p.name for p in (EXAMPLES / "results").glob("*.jsonl"))
+    "script, path", RECORDS, ids=[str(p.relative_to(EXAMPLES)) for _, p in RECORDS]
 )
-def test_readme_tables_are_the_reports_of_the_committed_records(records):
+def test_readme_tables_are_the_reports_of_the_committed_records(script, path):
     # every row that the report prints from committed records is a line of the
     # README (indented in a list or not), so that they cannot drift apart
-    path = EXAMPLES / "results" / records
-    report = _load_example("quality_benchmark").report(str(path))
-    rows = [line for line in report.splitlines() if line.startswith("| ")]
-    assert len(rows) > 10
-    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
-    lines = {line.strip() for line in readme.splitlines()}
-    missing = [row for row in rows if row not in lines]
-    assert not missing, missing[:3]
-
-
-@pytest.mark.parametrize(
-    "records",
-    sorted(
-        p.name for p in (EXAMPLES / "results" / "recombined_starts").glob("*.jsonl")
-    ),
-)
-def test_readme_tables_are_the_reports_of_the_recombined_starts_records(records):
-    # the same for the records of recombined_starts.py, kept apart
-    path = EXAMPLES / "results" / "recombined_starts" / records
-    report = _load_example("recombined_starts").report(str(path))
+    report = _load_example(script).report(str(path))
     rows = [line for line in report.splitlines() if line.startswith("| ")]
     assert len(rows) > 2
     readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
