@@ -462,6 +462,39 @@ def test_recombined_starts_searches_from_the_given_points_only_once():
         module.parse_plan("means-1")
 
 
+def test_recombination_consensus_takes_the_majority_and_draws_ties():
+    # each position takes the token most of the set hold; a tie takes one of the
+    # tied tokens, drawn by the draw's seed, so a consensus of 2 is a uniform
+    # crossover: every position from one parent or the other, both parents used
+    module = _load_example("recombination")
+    best = np.array([[0, 1, 2, 3] * 8, [0, 1, 2, 3] * 8, [3, 2, 1, 0] * 8])
+    majority = module._consensus(best, 3, 0, 4)
+    assert majority.shape == (128, 32) and majority.dtype == best.dtype
+    np.testing.assert_array_equal(majority, np.tile(best[0], (128, 1)))
+    pairs = module._consensus(best[1:], 2, 0, 4)
+    from_first = pairs == best[1]
+    assert np.all(from_first | (pairs == best[2]))
+    assert 0.4 < from_first.mean() < 0.6
+    np.testing.assert_array_equal(pairs, module._consensus(best[1:], 2, 0, 4))
+
+
+def test_recombination_measures_sequences_as_new_and_feasible(capsys):
+    # the data's best are visible and feasible; consensus sequences of the small
+    # Ehrlich task are mostly new, some infeasible (a consensus can join two
+    # tokens that no visible design puts side by side)
+    module = _load_example("recombination")
+    module.main(["--quick", "--sequences", "--sizes", "2", "8", "--draws", "2"])
+    stdout = capsys.readouterr().out
+    assert "| task | data's best 128 | consensus of 2 | consensus of 8 |" in stdout
+    (row,) = [line for line in stdout.splitlines() if line.startswith("| ehrlich-")]
+    cells = [cell.strip() for cell in row.strip("| ").split(" | ")][1:]
+    assert len(cells) == 3 and cells[0].endswith(", new 0%, feasible 100%")
+    for cell in cells[1:]:
+        new, feasible = (int(part.split()[-1][:-1]) for part in cell.split(", ")[1:])
+        assert new > 50 and 0 < feasible < 100
+    assert "| branin |" in stdout
+
+
 def test_quality_report_pairs_the_default_with_naive_ascent_by_seed(tmp_path):
     # the default is 0.1, 0.2, 0.3 above naive ascent at the median on seeds 0-2
     # and level at the best; a seed naive ascent lacks is left out of the pairs
