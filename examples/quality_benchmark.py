@@ -292,6 +292,8 @@ MODEL_VARIANTS = {
     "repeats-5": {"n_repeats": 5},
     "sharpness-0.1": {"sharpness_limit": 0.1},
     "no-sharpness": {"sharpness_limit": None},
+    "one-member": {"n_members": 1},
+    "one-member-no-sharpness": {"n_members": 1, "sharpness_limit": None},
 }
 LABELS = {
     "default": "OfflineDesignOptimizer()",
@@ -318,6 +320,8 @@ LABELS = {
     "repeats-5": "default with n_repeats=5",
     "sharpness-0.1": "default with sharpness_limit=0.1",
     "no-sharpness": "default with sharpness_limit=None",
+    "one-member": "default with n_members=1",
+    "one-member-no-sharpness": "default with n_members=1, sharpness_limit=None",
     "grad-mean": "ensemble of 5, mean, gradient ascent",
     "grad-min": "ensemble of 5, min, gradient ascent",
     "cmaes": 'CMAESOptimizer(covariance="diagonal")',
