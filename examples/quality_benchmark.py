@@ -250,6 +250,8 @@ VARIANTS = (
     "repeats-5",
     "sharpness-0.1",
     "no-sharpness",
+    "one-member",
+    "one-member-no-sharpness",
 )
 # the package's other optimizers with their defaults, run when named with --methods
 # (or all of them with "baselines"); BO-qEI needs skcoms[botorch], CMA-ES skcoms[cma]
