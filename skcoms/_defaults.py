@@ -89,6 +89,7 @@ DEFAULT_FIT = {
         "n_ascent_steps": 10,
         "allow_plain": True,
         "n_repeats": 3,
+        "plain_margin": 0.0,
     },
 }
 

@@ -41,6 +41,30 @@ def _check_alphas(alphas):
     return values
 
 
+def _plain_unless_better(ranked, per_design, alphas, margin):
+    """``ranked`` with the plain candidate first unless the best is clearly better.
+
+    ``ranked`` lists (loss, alpha) indices, smallest held-out error first, and
+    ``per_design`` holds each candidate's squared error per held-out design. When
+    the first has alpha > 0, the plain candidate (alpha = 0) of its loss takes its
+    place unless the first's error is lower by more than ``margin`` standard errors
+    of their paired difference over the held-out designs. With fewer than two
+    held-out designs there is no standard error and the order stands.
+    """
+    loss, best = ranked[0]
+    plain = np.flatnonzero(alphas == 0)
+    if alphas[best] == 0 or plain.size == 0 or per_design.shape[-1] < 2:
+        return ranked
+    pair = (loss, int(plain[0]))
+    if pair not in ranked:  # the plain candidate's error was not finite
+        return ranked
+    difference = per_design[loss, best] - per_design[pair]
+    standard_error = difference.std(ddof=1) / math.sqrt(difference.size)
+    if difference.mean() + margin * standard_error < 0:
+        return ranked
+    return [pair] + [other for other in ranked if other != pair]
+
+
 class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
     """COMs regressor whose conservative weight ``alpha`` is chosen from the data.
 
@@ -52,7 +76,8 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
     one repeat start from the same initialization, so that they differ only by
     alpha; all see the same minibatches). The candidate whose networks predict the
     held-out designs with the smallest squared error (averaged over the repeats)
-    wins, and ``n_members`` networks with that alpha (one by default, an ensemble
+    wins, but a conservative one only when clearly better than the plain model
+    (``plain_margin``), and ``n_members`` networks with that alpha (one by default, an ensemble
     with more) are then trained on all the data. Should the conservative term of
     every one of them run away (a fixed alpha > 0 can, from another
     initialization on more designs), the next candidate by held-out error is
@@ -89,6 +114,15 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         designs, where the data's span shows the way, and alpha > 0 on its
         other such tasks; with 100 designs it chose 0 on neither (README,
         "Design quality").
+    plain_margin : float >= 0, default=1.0
+        How much lower, in standard errors, a conservative candidate's held-out
+        error must be than the plain model's (``alpha = 0`` with the same loss,
+        when it is among the candidates) for the conservative one to be chosen:
+        the standard error of their paired difference over the held-out designs.
+        A close call thus goes to the plain model, as the held-out error cannot
+        tell how far the model's ascent moves the designs, which any alpha > 0
+        shortens. ``0`` chooses the smallest held-out error. With fewer than two
+        held-out designs the smallest error is chosen.
     holdout_fraction : float in (0, 1), default=0.1
         Share of the designs, those with the highest scores, held out to choose
         alpha; rounded up, at least one design.
@@ -160,7 +194,8 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
     ----------
     alpha_ : float
         The chosen alpha, that of the final network: the candidate of smallest
-        held-out error, or, when every final network with it ran away (see
+        held-out error (the plain one when that is not lower by ``plain_margin``
+        standard errors), or, when every final network with it ran away (see
         ``n_members``), the next one whose networks did not.
     alphas_ : ndarray of shape (n_alphas,)
         The candidates, as given.
@@ -214,6 +249,7 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         },
         "alphas": ["array-like"],
         "allow_plain": [StrOptions({"auto"}), "boolean"],
+        "plain_margin": [Interval(Real, 0, None, closed="left")],
         "loss": [StrOptions({*LOSSES, "auto"})],
         "holdout_fraction": [Interval(Real, 0, 1, closed="neither")],
         "max_selection_samples": [Interval(Integral, 2, None, closed="left"), None],
@@ -228,6 +264,7 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         *,
         alphas=(0.0, 0.01, 0.1, 1.0),
         allow_plain="auto",
+        plain_margin=1.0,
         holdout_fraction=0.1,
         max_selection_samples=4096,
         n_repeats=1,
@@ -256,6 +293,7 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.alphas = alphas
         self.allow_plain = allow_plain
+        self.plain_margin = plain_margin
         self.holdout_fraction = holdout_fraction
         self.max_selection_samples = max_selection_samples
         self.n_repeats = n_repeats
@@ -324,14 +362,19 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         # (loss, alpha) pairs, best held-out error first
         ranked = [(losses[0], float(alphas[tried[0]]))]
         if len(losses) * tried.size > 1:
-            errors, n_selection = self._select(X, y, alphas[tried], losses, seed)
+            errors, per_design, n_selection = self._select(
+                X, y, alphas[tried], losses, seed
+            )
             finite = np.isfinite(errors.ravel())
             order = np.argsort(errors, axis=None, kind="stable")
             order = order[finite[order]] if finite.any() else order[:1]
             ranked = [
-                (losses[i], float(alphas[tried[j]]))
-                for i, j in zip(*np.unravel_index(order, errors.shape))
+                (int(i), int(j)) for i, j in zip(*np.unravel_index(order, errors.shape))
             ]
+            ranked = _plain_unless_better(
+                ranked, per_design, alphas[tried], self.plain_margin
+            )
+            ranked = [(losses[i], float(alphas[tried[j]])) for i, j in ranked]
             holdout_mse = np.full((len(losses), alphas.size), np.nan)
             holdout_mse[:, tried] = errors
             if self.loss != "auto":
@@ -397,7 +440,7 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         # they differ only by alpha and their average compares like with like
         n_repeats = self.n_repeats
         n_shared = alphas.size if n_repeats > 1 else 1
-        errors = []
+        errors, per_design = [], []
         for loss in losses:
             fitted, history = self._train(
                 X[rest],
@@ -420,6 +463,8 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
                 device=fitted["device_"],
             )
             pred = pred * fitted["y_scale_"] + fitted["y_mean_"]
-            mse = np.mean((pred - y[top]) ** 2, axis=1)
+            squared = (pred - y[top]) ** 2
+            mse = np.mean(squared, axis=1)
             errors.append(mse.reshape(n_repeats, alphas.size).mean(axis=0))
-        return np.stack(errors), int(rest.size)
+            per_design.append(squared.reshape(n_repeats, alphas.size, -1).mean(axis=0))
+        return np.stack(errors), np.stack(per_design), int(rest.size)

@@ -10,6 +10,7 @@ from skcoms import (
     ConservativeObjectiveRegressorCV,
     EnsembleObjectiveRegressor,
 )
+from skcoms._regressor_cv import _plain_unless_better
 
 SMALL = {"hidden_layer_sizes": (32, 32), "max_iter": 20, "n_ascent_steps": 3}
 
@@ -24,7 +25,7 @@ def bowl():
 def test_chooses_the_alpha_with_the_smallest_holdout_error(bowl):
     X, y = bowl
     model = ConservativeObjectiveRegressorCV(
-        alphas=(0.0, 0.1, 10.0), random_state=0, **SMALL
+        alphas=(0.0, 0.1, 10.0), plain_margin=0.0, random_state=0, **SMALL
     ).fit(X, y)
     assert model.holdout_mse_.shape == (3,)
     assert np.all(np.isfinite(model.holdout_mse_))
@@ -35,6 +36,58 @@ def test_chooses_the_alpha_with_the_smallest_holdout_error(bowl):
     assert model.alpha_ != 10.0
     # 300 designs, 30 held out, the other 270 all used
     assert model.n_selection_samples_ == 270
+
+
+def test_a_close_call_goes_to_the_plain_model():
+    alphas = np.array([0.0, 0.1, 1.0])
+    plain = np.linspace(1.0, 2.0, 50)
+    # candidate 1 is lower by 0.05 on average, by -0.55 and +0.45 in turn: its
+    # paired difference from the plain model has a standard error of 0.071
+    close = plain + np.where(np.arange(50) % 2 == 0, -0.55, 0.45)
+    per_design = np.stack([plain, close, plain + 1.0])[None]
+    ranked = [(0, 1), (0, 0), (0, 2)]
+    assert _plain_unless_better(ranked, per_design, alphas, 1.0) == [
+        (0, 0),
+        (0, 1),
+        (0, 2),
+    ]
+    # 0.05 is 0.7 standard errors: within 0.8 of them, not within 0.6
+    assert _plain_unless_better(ranked, per_design, alphas, 0.8)[0] == (0, 0)
+    assert _plain_unless_better(ranked, per_design, alphas, 0.6) == ranked
+    assert _plain_unless_better(ranked, per_design, alphas, 0.0) == ranked
+    # lower on every design: clearly better, kept
+    clear = np.stack([plain, plain - 0.5, plain + 1.0])[None]
+    assert _plain_unless_better(ranked, clear, alphas, 1.0) == ranked
+    # one held-out design: no standard error, the smallest error stands
+    assert _plain_unless_better(ranked, per_design[..., :1], alphas, 1.0) == ranked
+    # the plain candidate's error was not finite: not ranked, nothing to prefer
+    assert _plain_unless_better([(0, 1), (0, 2)], per_design, alphas, 1.0) == [
+        (0, 1),
+        (0, 2),
+    ]
+    # with two losses the plain candidate of the winner's loss takes its place
+    two = np.stack([per_design[0] + 1.0, per_design[0]])
+    ranked = [(1, 1), (0, 1), (1, 0), (0, 0)]
+    assert _plain_unless_better(ranked, two, alphas, 1.0) == [
+        (1, 0),
+        (1, 1),
+        (0, 1),
+        (0, 0),
+    ]
+
+
+def test_plain_margin_keeps_the_plain_model_but_not_the_selection(bowl):
+    X, y = bowl
+    params = dict(alphas=(0.0, 0.01, 0.1), random_state=0, **SMALL)
+    smallest = ConservativeObjectiveRegressorCV(plain_margin=0.0, **params).fit(X, y)
+    # here a conservative candidate has the smallest held-out error
+    assert smallest.alpha_ == smallest.alphas_[np.argmin(smallest.holdout_mse_)] > 0
+    # none beats the plain model by a million standard errors
+    plain = ConservativeObjectiveRegressorCV(plain_margin=1e6, **params).fit(X, y)
+    assert plain.alpha_ == 0.0
+    np.testing.assert_array_equal(plain.holdout_mse_, smallest.holdout_mse_)
+    single = ConservativeObjectiveRegressor(alpha=0.0, random_state=0, **SMALL)
+    assert np.array_equal(plain.predict(X), single.fit(X, y).predict(X))
 
 
 def test_the_final_model_is_the_chosen_alpha_fitted_on_all_data(bowl):
@@ -278,6 +331,9 @@ def test_bad_alphas_are_clear_errors(bowl, alphas, message):
         {"n_repeats": 1.5},
         {"n_members": 0},
         {"aggregate": "max"},
+        {"plain_margin": -1.0},
+        {"plain_margin": "one"},
+        {"plain_margin": None},
     ],
 )
 def test_bad_selection_settings_are_clear_errors(bowl, params):
@@ -356,7 +412,9 @@ def test_underdetermined_data_leave_the_plain_model_out(wide):
     np.testing.assert_array_equal(without.holdout_mse_, model.holdout_mse_[1:])
     assert np.array_equal(without.predict(X), model.predict(X))
     # allow_plain=True tries 0 as well
-    allowed = ConservativeObjectiveRegressorCV(**params, allow_plain=True).fit(X, y)
+    allowed = ConservativeObjectiveRegressorCV(
+        **params, allow_plain=True, plain_margin=0.0
+    ).fit(X, y)
     assert allowed.plain_allowed_ and np.all(np.isfinite(allowed.holdout_mse_))
     assert allowed.alpha_ == allowed.alphas_[np.argmin(allowed.holdout_mse_)]
 
