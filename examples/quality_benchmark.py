@@ -252,6 +252,8 @@ VARIANTS = (
     "no-sharpness",
     "one-member",
     "one-member-no-sharpness",
+    "plain-margin-0",
+    "plain-margin-1",
 )
 # the package's other optimizers with their defaults, run when named with --methods
 # (or all of them with "baselines"); BO-qEI needs skcoms[botorch], CMA-ES skcoms[cma]
@@ -296,6 +298,8 @@ MODEL_VARIANTS = {
     "no-sharpness": {"sharpness_limit": None},
     "one-member": {"n_members": 1},
     "one-member-no-sharpness": {"n_members": 1, "sharpness_limit": None},
+    "plain-margin-0": {"plain_margin": 0.0},
+    "plain-margin-1": {"plain_margin": 1.0},
 }
 LABELS = {
     "default": "OfflineDesignOptimizer()",
@@ -324,6 +328,8 @@ LABELS = {
     "no-sharpness": "default with sharpness_limit=None",
     "one-member": "default with n_members=1",
     "one-member-no-sharpness": "default with n_members=1, sharpness_limit=None",
+    "plain-margin-0": "default with plain_margin=0",
+    "plain-margin-1": "default with plain_margin=1",
     "grad-mean": "ensemble of 5, mean, gradient ascent",
     "grad-min": "ensemble of 5, min, gradient ascent",
     "cmaes": 'CMAESOptimizer(covariance="diagonal")',
