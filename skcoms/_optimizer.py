@@ -111,12 +111,14 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         The model of the score. It must offer ``design_objective()`` after fit.
         ``None`` uses a :class:`~skcoms.ConservativeObjectiveRegressorCV`, which
         chooses alpha among ``(0, 0.01, 0.1, 1)`` by its error on the top 10% of
-        the data held out, with the reference's ascent step for the design
+        the data held out (alpha > 0 only when clearly better than 0,
+        ``plain_margin=1.0``), with the reference's ascent step for the design
         space: for continuous designs its default, ``loss="listnet"`` (the
         ranking loss, ``listnet_temperature=8.0``) and ``n_ascent_steps=15``, or,
         when the data have no more designs than features, the squared error with
         10-step paths and the held-out error averaged over three sets of
-        candidates (``allow_plain=True, n_repeats=3``); for categorical ones
+        candidates, the smallest winning (``allow_plain=True, n_repeats=3,
+        plain_margin=0``); for categorical ones
         ``ascent_step_size=2.0``, the squared error, five final networks
         averaged (``n_members=5``) and each network's sharpness held at most
         0.1 (``sharpness_limit=0.1``). To search its parameters

@@ -77,11 +77,11 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
     alpha; all see the same minibatches). The candidate whose networks predict the
     held-out designs with the smallest squared error (averaged over the repeats)
     wins, but a conservative one only when clearly better than the plain model
-    (``plain_margin``), and ``n_members`` networks with that alpha (one by default, an ensemble
-    with more) are then trained on all the data. Should the conservative term of
-    every one of them run away (a fixed alpha > 0 can, from another
-    initialization on more designs), the next candidate by held-out error is
-    trained instead, with a ``ConvergenceWarning``.
+    (``plain_margin``), and ``n_members`` networks with that alpha (one by
+    default, an ensemble with more) are then trained on all the data. Should
+    the conservative term of every one of them run away (a fixed alpha > 0 can,
+    from another initialization on more designs), the next candidate by
+    held-out error is trained instead, with a ``ConvergenceWarning``.
     ``alpha=0`` is plain regression; a larger alpha pushes down the scores of
     designs that gradient ascent reaches (see
     :class:`~skcoms.ConservativeObjectiveRegressor`). With ``loss="auto"`` the fit
@@ -109,7 +109,8 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         choose. ``False`` leaves 0 out always, ``True`` never. When every
         candidate is 0 it is used regardless. On such data a single set of
         candidates chooses by noise; the package's default model there uses
-        ``allow_plain=True`` with ``n_repeats=3``, whose averaged error chose
+        ``allow_plain=True`` with ``n_repeats=3`` and ``plain_margin=0``,
+        whose averaged error chose
         0 on the benchmark's 256-D sphere and linear function with 200
         designs, where the data's span shows the way, and alpha > 0 on its
         other such tasks; with 100 designs it chose 0 on neither (README,
@@ -122,7 +123,10 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
         A close call thus goes to the plain model, as the held-out error cannot
         tell how far the model's ascent moves the designs, which any alpha > 0
         shortens. ``0`` chooses the smallest held-out error. With fewer than two
-        held-out designs the smallest error is chosen.
+        held-out designs the smallest error is chosen. On RNA binding with 100
+        bases alpha = 0.01 won by 0.57 standard errors on 1 of 8 seeds and held
+        the proposals at the data's level; with the margin the default chose 0
+        there (README, "Close calls go to the plain model").
     holdout_fraction : float in (0, 1), default=0.1
         Share of the designs, those with the highest scores, held out to choose
         alpha; rounded up, at least one design.
