@@ -559,11 +559,14 @@ def test_loss_auto_with_a_fixed_conservative_setting_is_a_clear_error(option):
 
 
 @pytest.mark.parametrize(
-    "underdetermined, loss, n_steps, plain, n_repeats",
-    [(True, "squared_error", 10, True, 3), (False, "listnet", 15, "auto", 1)],
+    "underdetermined, loss, n_steps, plain, n_repeats, margin",
+    [
+        (True, "squared_error", 10, True, 3, 0.0),
+        (False, "listnet", 15, "auto", 1, 1.0),
+    ],
 )
 def test_coms_model_follows_the_shape_of_numeric_data(
-    underdetermined, loss, n_steps, plain, n_repeats
+    underdetermined, loss, n_steps, plain, n_repeats, margin
 ):
     from skcoms._cli._methods import make_optimizer
 
@@ -572,6 +575,7 @@ def test_coms_model_follows_the_shape_of_numeric_data(
     ).estimator
     assert (model.loss, model.n_ascent_steps) == (loss, n_steps)
     assert (model.allow_plain, model.n_repeats) == (plain, n_repeats)
+    assert model.plain_margin == margin
     # an explicit --loss wins, at the default temperature of numeric designs
     model = make_optimizer(
         "coms", discrete=False, underdetermined=underdetermined, loss="listnet"
