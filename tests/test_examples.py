@@ -495,6 +495,26 @@ def test_recombination_measures_sequences_as_new_and_feasible(capsys):
     assert "| branin |" in stdout
 
 
+def test_recombination_model_ranks_consensus_sequences_with_its_proposals(capsys):
+    # --model on sequences: the default's proposals of the small Ehrlich task are
+    # all new and feasible, and its model keeps 128 of them and the consensus
+    # sequences together, a share of which the last column gives
+    module = _load_example("recombination")
+    module.main(["--quick", "--sequences", "--model", "--sizes", "2", "--draws", "1"])
+    stdout = capsys.readouterr().out
+    header = (
+        "| task | data's best 128 | consensus of 2 | OfflineDesignOptimizer() | "
+        "its model's best 128 of both | consensus among them |"
+    )
+    assert header in stdout
+    (row,) = [line for line in stdout.splitlines() if line.startswith("| ehrlich-")]
+    cells = [cell.strip() for cell in row.strip("| ").split(" | ")][1:]
+    assert len(cells) == 5
+    assert cells[2].endswith(", new 100%, feasible 100%")
+    assert cells[3].count(" / ") == 1 and ", new " in cells[3]
+    assert cells[4].endswith("%") and 0 <= int(cells[4][:-1]) <= 100
+
+
 def test_quality_report_pairs_the_default_with_naive_ascent_by_seed(tmp_path):
     # the default is 0.1, 0.2, 0.3 above naive ascent at the median on seeds 0-2
     # and level at the best; a seed naive ascent lacks is left out of the pairs
