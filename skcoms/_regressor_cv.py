@@ -49,11 +49,12 @@ def _plain_unless_better(ranked, per_design, alphas, margin):
     the first has alpha > 0, the plain candidate (alpha = 0) of its loss takes its
     place unless the first's error is lower by more than ``margin`` standard errors
     of their paired difference over the held-out designs. With fewer than two
-    held-out designs there is no standard error and the order stands.
+    held-out designs there is no standard error and the order stands; with a
+    margin of 0 it stands too (the smallest error wins, to the bit).
     """
     loss, best = ranked[0]
     plain = np.flatnonzero(alphas == 0)
-    if alphas[best] == 0 or plain.size == 0 or per_design.shape[-1] < 2:
+    if margin == 0 or alphas[best] == 0 or plain.size == 0 or per_design.shape[-1] < 2:
         return ranked
     pair = (loss, int(plain[0]))
     if pair not in ranked:  # the plain candidate's error was not finite
@@ -468,6 +469,8 @@ class ConservativeObjectiveRegressorCV(ConservativeObjectiveRegressor):
             )
             pred = pred * fitted["y_scale_"] + fitted["y_mean_"]
             squared = (pred - y[top]) ** 2
+            # each network's mean first, as the ranking always took it: averaging
+            # per design first can order exact ties differently in the last bit
             mse = np.mean(squared, axis=1)
             errors.append(mse.reshape(n_repeats, alphas.size).mean(axis=0))
             per_design.append(squared.reshape(n_repeats, alphas.size, -1).mean(axis=0))
