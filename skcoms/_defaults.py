@@ -235,7 +235,7 @@ EnsembleObjectiveRegressor
     >>> wide.loss, wide.n_ascent_steps, wide.allow_plain, wide.n_repeats
     ('squared_error', 10, True, 3)
     >>> wide.plain_margin, default_model(True).plain_margin
-    (0.0, 1.0)
+    (0.0, 2.0)
     """
     kind = "discrete" if discrete else "continuous"
     settings = {"ascent_step_size": ASCENT_STEP_SIZE[kind]}

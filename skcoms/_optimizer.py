@@ -112,7 +112,7 @@ class OfflineDesignOptimizer(_BaseModelOptimizer):
         ``None`` uses a :class:`~skcoms.ConservativeObjectiveRegressorCV`, which
         chooses alpha among ``(0, 0.01, 0.1, 1)`` by its error on the top 10% of
         the data held out (alpha > 0 only when clearly better than 0,
-        ``plain_margin=1.0``), with the reference's ascent step for the design
+        ``plain_margin=2.0``), with the reference's ascent step for the design
         space: for continuous designs its default, ``loss="listnet"`` (the
         ranking loss, ``listnet_temperature=8.0``) and ``n_ascent_steps=15``, or,
         when the data have no more designs than features, the squared error with

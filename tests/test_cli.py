@@ -562,7 +562,7 @@ def test_loss_auto_with_a_fixed_conservative_setting_is_a_clear_error(option):
     "underdetermined, loss, n_steps, plain, n_repeats, margin",
     [
         (True, "squared_error", 10, True, 3, 0.0),
-        (False, "listnet", 15, "auto", 1, 1.0),
+        (False, "listnet", 15, "auto", 1, 2.0),
     ],
 )
 def test_coms_model_follows_the_shape_of_numeric_data(

@@ -76,6 +76,24 @@ def test_a_close_call_goes_to_the_plain_model():
     ]
 
 
+def test_the_default_margin_is_two_standard_errors():
+    alphas = np.array([0.0, 0.01])
+    plain = np.linspace(1.0, 2.0, 50)
+    # lower by 0.1 on average, by -0.6 and +0.4 in turn: 1.4 standard errors
+    close = plain + np.where(np.arange(50) % 2 == 0, -0.6, 0.4)
+    per_design = np.stack([plain, close])[None]
+    ranked = [(0, 1), (0, 0)]
+    margin = ConservativeObjectiveRegressorCV().plain_margin
+    assert margin == 2.0
+    assert _plain_unless_better(ranked, per_design, alphas, margin) == [(0, 0), (0, 1)]
+    assert _plain_unless_better(ranked, per_design, alphas, 1.0) == ranked
+    # lower by 0.15: 2.1 standard errors, beyond the default margin
+    clear = plain + np.where(np.arange(50) % 2 == 0, -0.65, 0.35)
+    assert _plain_unless_better(
+        ranked, np.stack([plain, clear])[None], alphas, margin
+    ) == ranked
+
+
 def test_plain_margin_keeps_the_plain_model_but_not_the_selection(bowl):
     X, y = bowl
     params = dict(alphas=(0.0, 0.01, 0.1), random_state=0, **SMALL)
