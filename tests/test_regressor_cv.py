@@ -89,9 +89,10 @@ def test_the_default_margin_is_two_standard_errors():
     assert _plain_unless_better(ranked, per_design, alphas, 1.0) == ranked
     # lower by 0.15: 2.1 standard errors, beyond the default margin
     clear = plain + np.where(np.arange(50) % 2 == 0, -0.65, 0.35)
-    assert _plain_unless_better(
-        ranked, np.stack([plain, clear])[None], alphas, margin
-    ) == ranked
+    assert (
+        _plain_unless_better(ranked, np.stack([plain, clear])[None], alphas, margin)
+        == ranked
+    )
 
 
 def test_plain_margin_keeps_the_plain_model_but_not_the_selection(bowl):
