@@ -47,6 +47,7 @@ from skcoms.datasets import make_test_function_task, make_toy_quadratic
 # the reading and writing of results files are those of quality_benchmark.py
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from quality_benchmark import (  # noqa: E402
+    LARGER,
     QUICK,
     SHIPPED,
     UNSHIPPED,
@@ -101,10 +102,10 @@ CHECKS = {
     ),
 }
 # run by default: every continuous task above; --tasks also takes the other tasks
-# of quality_benchmark.py (sequences, data with no more designs than features),
-# where "auto" is one length, the model's 10 steps
+# of quality_benchmark.py (sequences, its larger sequence tasks, data with no more
+# designs than features), where "auto" is one length, the model's 10 steps
 DEFAULT_TASKS = {**MEASURED, **CHECKS}
-TASKS = {**DEFAULT_TASKS, **SHIPPED, **UNSHIPPED, **WIDE_CHECKS}
+TASKS = {**DEFAULT_TASKS, **SHIPPED, **UNSHIPPED, **WIDE_CHECKS, **LARGER}
 PLANS = ("10", "15", "20", "30", "40", "60", "15+30", "15+40", "20+40", "10+20+40")
 N_DESIGNS = 128
 
