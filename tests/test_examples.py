@@ -587,8 +587,9 @@ def test_quality_report_names_each_commit_and_install_of_its_records(tmp_path):
 RECORDS = [
     *(("quality_benchmark", p) for p in sorted((EXAMPLES / "results").glob("*.jsonl"))),
     *(
-        ("recombined_starts", p)
-        for p in sorted((EXAMPLES / "results" / "recombined_starts").glob("*.jsonl"))
+        (script, p)
+        for script in ("recombined_starts", "trust_region", "path_lengths")
+        for p in sorted((EXAMPLES / "results" / script).glob("*.jsonl"))
     ),
 ]
 
